@@ -1,0 +1,157 @@
+/**
+ * Image bytes: type sniffing from magic bytes, pixel dimensions, and base64 through `Buffer`.
+ *
+ * @since 0.1.0
+ */
+import { disableTypes, imageSize } from "image-size"
+
+disableTypes([
+  "bmp",
+  "cur",
+  "dds",
+  "icns",
+  "ico",
+  "j2c",
+  "jp2",
+  "jxl",
+  "jxl-stream",
+  "ktx",
+  "pnm",
+  "psd",
+  "svg",
+  "tga",
+  "tiff"
+])
+
+/**
+ * The image types nanogen recognises.
+ *
+ * @since 0.1.0
+ * @category Models
+ */
+export type ImageMimeType = "image/png" | "image/jpeg" | "image/webp" | "image/gif" | "image/heic" | "image/heif"
+
+const startsWith = (bytes: Uint8Array, offset: number, signature: ReadonlyArray<number>): boolean => {
+  if (bytes.length < offset + signature.length) return false
+  for (let i = 0; i < signature.length; i++) {
+    if (bytes[offset + i] !== signature[i]) return false
+  }
+  return true
+}
+
+const ascii = (text: string): ReadonlyArray<number> => Array.from(text, (char) => char.charCodeAt(0))
+const PNG = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]
+const JPEG = [0xff, 0xd8, 0xff]
+const GIF = ascii("GIF8")
+const RIFF = ascii("RIFF")
+const WEBP = ascii("WEBP")
+const FTYP = ascii("ftyp")
+const HEIC_BRANDS = new Set(["heic", "heix", "heim", "heis", "hevc", "hevx"])
+const HEIF_BRANDS = new Set(["mif1", "msf1", "heif"])
+
+/**
+ * The MIME type the bytes really are, from their magic numbers, or `undefined` when they are no image nanogen
+ * knows (PNG, JPEG, WebP, GIF, HEIC/HEIF). Reads at most the first 12 bytes.
+ *
+ * @example
+ * ```ts
+ * import { ImageBytes } from "@nanogen/core"
+ * ImageBytes.sniffMimeType(new Uint8Array([0xff, 0xd8, 0xff, 0xe0])) // "image/jpeg"
+ * ```
+ * @since 0.1.0
+ * @category Constructors
+ */
+export const sniffMimeType = (bytes: Uint8Array): ImageMimeType | undefined => {
+  if (startsWith(bytes, 0, PNG)) return "image/png"
+  if (startsWith(bytes, 0, JPEG)) return "image/jpeg"
+  if (startsWith(bytes, 0, GIF)) return "image/gif"
+  if (startsWith(bytes, 0, RIFF) && startsWith(bytes, 8, WEBP)) return "image/webp"
+  if (startsWith(bytes, 4, FTYP) && bytes.length >= 12) {
+    const brand = String.fromCharCode(bytes[8]!, bytes[9]!, bytes[10]!, bytes[11]!)
+    if (HEIC_BRANDS.has(brand)) return "image/heic"
+    if (HEIF_BRANDS.has(brand)) return "image/heif"
+  }
+  return undefined
+}
+
+/**
+ * Pixel dimensions read from the image header (PNG, JPEG, WebP, GIF, HEIF), or `undefined` when the header
+ * cannot be read. Never decodes pixels, so a truncated file with a whole header still answers.
+ *
+ * @example
+ * ```ts
+ * import { ImageBytes } from "@nanogen/core"
+ * declare const png: Uint8Array
+ * const size = ImageBytes.dimensions(png) // { width: 1024, height: 1024 } | undefined
+ * ```
+ * @since 0.1.0
+ * @category Constructors
+ */
+export const dimensions = (bytes: Uint8Array): { readonly width: number; readonly height: number } | undefined => {
+  try {
+    const size = imageSize(bytes)
+    return size.width !== undefined && size.height !== undefined
+      ? { width: size.width, height: size.height }
+      : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * What the bytes are: sniffed type and, where the header allows, pixel size.
+ *
+ * @since 0.1.0
+ * @category Models
+ */
+export interface ImageInfo {
+  readonly mimeType: ImageMimeType
+  readonly width?: number
+  readonly height?: number
+}
+
+/**
+ * Sniffs type and size in one call; `undefined` when the bytes are not a known image type.
+ *
+ * @example
+ * ```ts
+ * import { ImageBytes } from "@nanogen/core"
+ * declare const bytes: Uint8Array
+ * const info = ImageBytes.inspect(bytes) // { mimeType: "image/png", width: 16, height: 16 }
+ * ```
+ * @since 0.1.0
+ * @category Constructors
+ */
+export const inspect = (bytes: Uint8Array): ImageInfo | undefined => {
+  const mimeType = sniffMimeType(bytes)
+  if (mimeType === undefined) return undefined
+  const size = dimensions(bytes)
+  return size === undefined ? { mimeType } : { mimeType, width: size.width, height: size.height }
+}
+
+/**
+ * Decodes base64 (standard or URL-safe) with `Buffer`, in native code. The result shares the Buffer's memory.
+ *
+ * @example
+ * ```ts
+ * import { ImageBytes } from "@nanogen/core"
+ * ImageBytes.fromBase64("iVBORw0KGgo=").length // 8
+ * ```
+ * @since 0.1.0
+ * @category Constructors
+ */
+export const fromBase64 = (base64: string): Uint8Array => Buffer.from(base64, "base64")
+
+/**
+ * Encodes bytes as standard base64 with `Buffer`, without copying them first.
+ *
+ * @example
+ * ```ts
+ * import { ImageBytes } from "@nanogen/core"
+ * ImageBytes.toBase64(new Uint8Array([1, 2, 3])) // "AQID"
+ * ```
+ * @since 0.1.0
+ * @category Constructors
+ */
+export const toBase64 = (bytes: Uint8Array): string =>
+  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64")

@@ -1,0 +1,29 @@
+/**
+ * @nanogen/core — the `ImageProvider` service, its request/result/error contract, the model catalog, shared
+ * provider helpers, fallback composition and the mock layer.
+ *
+ * @since 0.1.0
+ */
+
+/** @since 0.1.0 */
+export * as DataUrl from "./DataUrl.js"
+/** @since 0.1.0 */
+export * as HttpFailure from "./HttpFailure.js"
+/** @since 0.1.0 */
+export * as ImageBytes from "./ImageBytes.js"
+/** @since 0.1.0 */
+export * as ImageDownload from "./ImageDownload.js"
+/** @since 0.1.0 */
+export * as ImageGenerationError from "./ImageGenerationError.js"
+/** @since 0.1.0 */
+export * as ImageProvider from "./ImageProvider.js"
+/** @since 0.1.0 */
+export * as ImageProviderTest from "./ImageProviderTest.js"
+/** @since 0.1.0 */
+export * as ImageRequest from "./ImageRequest.js"
+/** @since 0.1.0 */
+export * as ImageResult from "./ImageResult.js"
+/** @since 0.1.0 */
+export * as ModelCatalog from "./ModelCatalog.js"
+/** @since 0.1.0 */
+export * as RetryAfter from "./RetryAfter.js"
