@@ -27,3 +27,5 @@ export * as ImageResult from "./ImageResult.js"
 export * as ModelCatalog from "./ModelCatalog.js"
 /** @since 0.1.0 */
 export * as RetryAfter from "./RetryAfter.js"
+/** @since 0.1.0 */
+export * as ProviderClient from "./ProviderClient.js"

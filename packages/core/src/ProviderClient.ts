@@ -1,0 +1,142 @@
+/**
+ * The HTTP client every provider shares: base URL, credential headers kept `Redacted` until the wire, a JSON
+ * POST whose body is read with a size cap, a per-call timeout, and transport failures already mapped into the
+ * error union. A provider adds only its wire format and its error-body mapping.
+ *
+ * @since 0.1.0
+ */
+import * as Headers from "@effect/platform/Headers"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
+import * as HttpFailure from "./HttpFailure.js"
+import * as ImageDownload from "./ImageDownload.js"
+import { type MalformedResponse, type ProviderUnavailable, Timeout } from "./ImageGenerationError.js"
+
+/**
+ * @since 0.1.0
+ * @category Models
+ */
+export interface Options {
+  /** The provider name used in errors (`"openrouter"`, …). */
+  readonly provider: string
+  /** Base URL, e.g. `https://openrouter.ai/api/v1`; a trailing slash is ignored. */
+  readonly apiUrl: string
+  /** Headers sent on every API call. `Redacted` values are revealed only when the request is built. */
+  readonly headers: Readonly<Record<string, string | Redacted.Redacted>>
+  /** Per-call deadline. Default 120 seconds (4K Pro images can take over a minute). */
+  readonly timeout?: Duration.DurationInput | undefined
+  /** Response body cap in bytes. Default 64 MiB. */
+  readonly maxBodyBytes?: number | undefined
+  /** Downloads of generated images / reference URLs (size cap, timeout, private-network policy). */
+  readonly download?: ImageDownload.Options | undefined
+  /** A last transformation of the underlying client (retries at the HTTP level, tracing, proxies…). */
+  readonly transformClient?: ((client: HttpClient.HttpClient) => HttpClient.HttpClient) | undefined
+}
+
+/**
+ * An HTTP exchange whose body was read and parsed as JSON, whatever the status.
+ *
+ * @since 0.1.0
+ * @category Models
+ */
+export interface JsonResponse {
+  readonly status: number
+  readonly headers: Headers.Headers
+  readonly body: unknown
+}
+
+/**
+ * @since 0.1.0
+ * @category Models
+ */
+export interface ProviderClient {
+  readonly provider: string
+  /**
+   * POSTs `body` as JSON to `apiUrl + path` and parses the answer, whatever its status. Fails only for
+   * transport problems (`ProviderUnavailable`), bodies that are not JSON or too large (`MalformedResponse`,
+   * or `ProviderUnavailable` when the body was cut short) and the deadline (`Timeout`).
+   */
+  readonly postJson: (
+    path: string,
+    body: unknown
+  ) => Effect.Effect<JsonResponse, ProviderUnavailable | MalformedResponse | Timeout>
+  /** Downloads an image with the same client and the configured download policy. */
+  readonly download: (
+    url: string
+  ) => Effect.Effect<ImageDownload.Downloaded, ImageDownload.DownloadFailed>
+}
+
+/**
+ * The default per-call deadline.
+ *
+ * @since 0.1.0
+ * @category Models
+ */
+export const defaultTimeout: Duration.Duration = Duration.seconds(120)
+
+/**
+ * Builds the client from the ambient `HttpClient`.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Redacted } from "effect"
+ * import { ProviderClient } from "@nanogen/core"
+ *
+ * const program = Effect.gen(function*() {
+ *   const client = yield* ProviderClient.make({
+ *     provider: "openrouter",
+ *     apiUrl: "https://openrouter.ai/api/v1",
+ *     headers: { authorization: Redacted.make("Bearer sk-…") }
+ *   })
+ *   const response = yield* client.postJson("/chat/completions", { model: "google/gemini-2.5-flash-image" })
+ *   return response.status
+ * })
+ * ```
+ * @since 0.1.0
+ * @category Constructors
+ */
+export const make = (options: Options): Effect.Effect<ProviderClient, never, HttpClient.HttpClient> =>
+  Effect.map(HttpClient.HttpClient, (base) => {
+    const client = options.transformClient === undefined ? base : options.transformClient(base)
+    const { provider } = options
+    const apiUrl = options.apiUrl.replace(/\/+$/, "")
+    const timeout = Duration.decode(options.timeout ?? defaultTimeout)
+    const redactedNames = Object.entries(options.headers)
+      .filter(([, value]) => Redacted.isRedacted(value))
+      .map(([name]) => name.toLowerCase())
+
+    const postJson = (path: string, body: unknown) =>
+      Effect.gen(function*() {
+        let request = HttpClientRequest.post(`${apiUrl}${path}`).pipe(
+          HttpClientRequest.acceptJson,
+          HttpClientRequest.bodyText(JSON.stringify(body), "application/json")
+        )
+        for (const [name, value] of Object.entries(options.headers)) {
+          request = HttpClientRequest.setHeader(request, name, Redacted.isRedacted(value) ? Redacted.value(value) : value)
+        }
+        const response = yield* client.execute(request).pipe(
+          Effect.mapError((error) => HttpFailure.fromHttpClientError(provider, error))
+        )
+        const json = yield* HttpFailure.readJson(provider, response, options.maxBodyBytes)
+        return { status: response.status, headers: response.headers, body: json }
+      }).pipe(
+        Effect.timeoutFail({
+          duration: timeout,
+          onTimeout: () =>
+            new Timeout({
+              provider,
+              timeout,
+              message: `${provider}: no complete answer within ${Duration.format(timeout)}`
+            })
+        }),
+        Effect.locally(Headers.currentRedactedNames, [...Headers.currentRedactedNames.initial, ...redactedNames])
+      )
+
+    const download = (url: string) =>
+      ImageDownload.download(url, options.download).pipe(Effect.provideService(HttpClient.HttpClient, client))
+
+    return { provider, postJson, download }
+  })
