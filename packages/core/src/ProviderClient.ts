@@ -8,9 +8,11 @@
 import * as Headers from "@effect/platform/Headers"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
+import { createParser } from "eventsource-parser"
 import * as HttpFailure from "./HttpFailure.js"
 import * as ImageDownload from "./ImageDownload.js"
 import { type MalformedResponse, type ProviderUnavailable, Timeout } from "./ImageGenerationError.js"
@@ -49,6 +51,35 @@ export interface JsonResponse {
 }
 
 /**
+ * A streamed exchange: the data of every server-sent event, or the parsed body when the answer was not a stream.
+ *
+ * @since 0.1.0
+ * @category Models
+ */
+export interface EventsResponse extends JsonResponse {
+  readonly events: ReadonlyArray<string> | undefined
+}
+
+/**
+ * Splits a whole `text/event-stream` body into the `data` of its events, skipping comments.
+ *
+ * @example
+ * ```ts
+ * import { ProviderClient } from "@nanogen/core"
+ * ProviderClient.parseEvents(": keep-alive\n\ndata: {\"a\":1}\n\ndata: [DONE]\n\n") // ['{"a":1}', "[DONE]"]
+ * ```
+ * @since 0.1.0
+ * @category Constructors
+ */
+export const parseEvents = (text: string): ReadonlyArray<string> => {
+  const events: Array<string> = []
+  const parser = createParser({ onEvent: (event) => events.push(event.data) })
+  parser.feed(text)
+  parser.feed("\n\n")
+  return events
+}
+
+/**
  * @since 0.1.0
  * @category Models
  */
@@ -63,6 +94,15 @@ export interface ProviderClient {
     path: string,
     body: unknown
   ) => Effect.Effect<JsonResponse, ProviderUnavailable | MalformedResponse | Timeout>
+  /**
+   * POSTs `body` as JSON and reads a `text/event-stream` answer to its end: `events` holds every event's
+   * `data` in order (comment lines such as `: OPENROUTER PROCESSING` are skipped; CRLF, LF and CR line endings
+   * are all accepted). A non-stream answer (an error body) comes back parsed in `body`, with `events` undefined.
+   */
+  readonly postEvents: (
+    path: string,
+    body: unknown
+  ) => Effect.Effect<EventsResponse, ProviderUnavailable | MalformedResponse | Timeout>
   /** Downloads an image with the same client and the configured download policy. */
   readonly download: (
     url: string
@@ -108,10 +148,17 @@ export const make = (options: Options): Effect.Effect<ProviderClient, never, Htt
       .filter(([, value]) => Redacted.isRedacted(value))
       .map(([name]) => name.toLowerCase())
 
-    const postJson = (path: string, body: unknown) =>
+    const exchange = <A>(
+      path: string,
+      body: unknown,
+      accept: string,
+      read: (
+        response: HttpClientResponse.HttpClientResponse
+      ) => Effect.Effect<A, ProviderUnavailable | MalformedResponse>
+    ) =>
       Effect.gen(function*() {
         let request = HttpClientRequest.post(`${apiUrl}${path}`).pipe(
-          HttpClientRequest.acceptJson,
+          HttpClientRequest.accept(accept),
           HttpClientRequest.bodyText(JSON.stringify(body), "application/json")
         )
         for (const [name, value] of Object.entries(options.headers)) {
@@ -120,8 +167,7 @@ export const make = (options: Options): Effect.Effect<ProviderClient, never, Htt
         const response = yield* client.execute(request).pipe(
           Effect.mapError((error) => HttpFailure.fromHttpClientError(provider, error))
         )
-        const json = yield* HttpFailure.readJson(provider, response, options.maxBodyBytes)
-        return { status: response.status, headers: response.headers, body: json }
+        return yield* read(response)
       }).pipe(
         Effect.timeoutFail({
           duration: timeout,
@@ -135,8 +181,34 @@ export const make = (options: Options): Effect.Effect<ProviderClient, never, Htt
         Effect.locally(Headers.currentRedactedNames, [...Headers.currentRedactedNames.initial, ...redactedNames])
       )
 
+    const postJson = (path: string, body: unknown) =>
+      exchange(path, body, "application/json", (response) =>
+        Effect.map(
+          HttpFailure.readJson(provider, response, options.maxBodyBytes),
+          (json): JsonResponse => ({ status: response.status, headers: response.headers, body: json })
+        ))
+
+    const postEvents = (path: string, body: unknown) =>
+      exchange(path, body, "text/event-stream", (response) =>
+        Effect.flatMap(HttpFailure.readBody(provider, response, options.maxBodyBytes), (bytes) => {
+          const text = bytes.toString("utf8")
+          const isStream = (response.headers["content-type"] ?? "").includes("text/event-stream") &&
+            response.status >= 200 && response.status < 300
+          return isStream
+            ? Effect.succeed<EventsResponse>({
+              status: response.status,
+              headers: response.headers,
+              body: undefined,
+              events: parseEvents(text)
+            })
+            : Effect.map(
+              HttpFailure.parseJson(provider, response.status, text),
+              (json): EventsResponse => ({ status: response.status, headers: response.headers, body: json, events: undefined })
+            )
+        }))
+
     const download = (url: string) =>
       ImageDownload.download(url, options.download).pipe(Effect.provideService(HttpClient.HttpClient, client))
 
-    return { provider, postJson, download }
+    return { provider, postJson, postEvents, download }
   })
