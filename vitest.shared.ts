@@ -4,12 +4,12 @@ import type { ViteUserConfig } from "vitest/config"
 /** Shared vitest settings for every workspace package: resolve workspace packages to their sources. */
 export const shared = (dirname: string): ViteUserConfig => ({
   resolve: {
-    conditions: ["source", "import", "module", "node", "default"]
+    conditions: ["@nanogen/source", "import", "module", "node", "default"]
   },
   ssr: {
     resolve: {
-      conditions: ["source", "import", "module", "node", "default"],
-      externalConditions: ["source"]
+      conditions: ["@nanogen/source", "import", "module", "node", "default"],
+      externalConditions: ["@nanogen/source"]
     }
   },
   test: {

@@ -178,7 +178,7 @@ export const make = (options: Options): Effect.Effect<ProviderClient, never, Htt
               message: `${provider}: no complete answer within ${Duration.format(timeout)}`
             })
         }),
-        Effect.locally(Headers.currentRedactedNames, [...Headers.currentRedactedNames.initial, ...redactedNames])
+        Effect.locallyWith(Headers.currentRedactedNames, (names) => [...names, ...redactedNames])
       )
 
     const postJson = (path: string, body: unknown) =>
