@@ -162,7 +162,11 @@ export const make = (options: Options): Effect.Effect<ProviderClient, never, Htt
           HttpClientRequest.bodyText(JSON.stringify(body), "application/json")
         )
         for (const [name, value] of Object.entries(options.headers)) {
-          request = HttpClientRequest.setHeader(request, name, Redacted.isRedacted(value) ? Redacted.value(value) : value)
+          request = HttpClientRequest.setHeader(
+            request,
+            name,
+            Redacted.isRedacted(value) ? Redacted.value(value) : value
+          )
         }
         const response = yield* client.execute(request).pipe(
           Effect.mapError((error) => HttpFailure.fromHttpClientError(provider, error))
@@ -189,23 +193,33 @@ export const make = (options: Options): Effect.Effect<ProviderClient, never, Htt
         ))
 
     const postEvents = (path: string, body: unknown) =>
-      exchange(path, body, "text/event-stream", (response) =>
-        Effect.flatMap(HttpFailure.readBody(provider, response, options.maxBodyBytes), (bytes) => {
-          const text = bytes.toString("utf8")
-          const isStream = (response.headers["content-type"] ?? "").includes("text/event-stream") &&
-            response.status >= 200 && response.status < 300
-          return isStream
-            ? Effect.succeed<EventsResponse>({
-              status: response.status,
-              headers: response.headers,
-              body: undefined,
-              events: parseEvents(text)
-            })
-            : Effect.map(
-              HttpFailure.parseJson(provider, response.status, text),
-              (json): EventsResponse => ({ status: response.status, headers: response.headers, body: json, events: undefined })
-            )
-        }))
+      exchange(
+        path,
+        body,
+        "text/event-stream",
+        (response) =>
+          Effect.flatMap(HttpFailure.readBody(provider, response, options.maxBodyBytes), (bytes) => {
+            const text = bytes.toString("utf8")
+            const isStream = (response.headers["content-type"] ?? "").includes("text/event-stream") &&
+              response.status >= 200 && response.status < 300
+            return isStream
+              ? Effect.succeed<EventsResponse>({
+                status: response.status,
+                headers: response.headers,
+                body: undefined,
+                events: parseEvents(text)
+              })
+              : Effect.map(
+                HttpFailure.parseJson(provider, response.status, text),
+                (json): EventsResponse => ({
+                  status: response.status,
+                  headers: response.headers,
+                  body: json,
+                  events: undefined
+                })
+              )
+          })
+      )
 
     const download = (url: string) =>
       ImageDownload.download(url, options.download).pipe(Effect.provideService(HttpClient.HttpClient, client))
