@@ -1,0 +1,393 @@
+/**
+ * The emulator's own tables of what each wire API accepts (models, aspect ratios, sizes, reference-image limits)
+ * and what it answers with (pixel sizes, MIME types, token counts), written from PROVIDERS.md §1.3, §2.2–2.3, §3.1,
+ * §3.3 and §4. Deliberately independent of `@nanogen/core`'s catalog: a wrong catalog entry in core must show up as
+ * a failing test, not be echoed back by the emulator.
+ *
+ * @since 0.1.0
+ */
+
+/**
+ * The three Nano Banana model generations.
+ *
+ * @since 0.1.0
+ * @category Models
+ */
+export type Family = "2.5-flash" | "3-pro" | "3.1-flash"
+
+/**
+ * Size tiers in Google's own spelling (`"512"` is the 0.5K tier).
+ *
+ * @since 0.1.0
+ * @category Models
+ */
+export type SizeTier = "512" | "1K" | "2K" | "4K"
+
+/**
+ * The ten aspect ratios every Gemini image model accepts (§1.3, §3.3).
+ *
+ * @since 0.1.0
+ * @category Models
+ */
+export const baseRatios: ReadonlyArray<string> = [
+  "1:1",
+  "2:3",
+  "3:2",
+  "3:4",
+  "4:3",
+  "4:5",
+  "5:4",
+  "9:16",
+  "16:9",
+  "21:9"
+]
+
+/**
+ * The fourteen aspect ratios of Gemini 3.1 Flash Image (§3.3).
+ *
+ * @since 0.1.0
+ * @category Models
+ */
+export const extendedRatios: ReadonlyArray<string> = [...baseRatios, "1:4", "4:1", "1:8", "8:1"]
+
+/**
+ * The five aspect ratios of the AI/ML NB2 and new edit specs (§2.3).
+ *
+ * @since 0.1.0
+ * @category Models
+ */
+export const fiveRatios: ReadonlyArray<string> = ["1:1", "9:16", "16:9", "3:4", "4:3"]
+
+/**
+ * 1K pixel sizes per aspect ratio (§1.3). The four extreme ratios of 3.1 Flash are not documented; the emulator
+ * uses about one megapixel with sides that are multiples of 16.
+ *
+ * @since 0.1.0
+ * @category Models
+ */
+export const pixelSizes1K: Readonly<Record<string, readonly [width: number, height: number]>> = {
+  "1:1": [1024, 1024],
+  "2:3": [832, 1248],
+  "3:2": [1248, 832],
+  "3:4": [864, 1184],
+  "4:3": [1184, 864],
+  "4:5": [896, 1152],
+  "5:4": [1152, 896],
+  "9:16": [768, 1344],
+  "16:9": [1344, 768],
+  "21:9": [1536, 672],
+  "1:4": [512, 2048],
+  "4:1": [2048, 512],
+  "1:8": [368, 2944],
+  "8:1": [2944, 368]
+}
+
+const tierScale: Readonly<Record<SizeTier, number>> = { "512": 0.5, "1K": 1, "2K": 2, "4K": 4 }
+
+/**
+ * Pixel dimensions of an answer: the 1K table scaled ×0.5 / ×2 / ×4. Gemini 2.5 Flash Image always answers at 1K.
+ *
+ * @example
+ * ```ts
+ * import { Catalog } from "@nanogen/emulator"
+ * Catalog.pixelSize("3-pro", "16:9", "4K") // { width: 5376, height: 3072 }
+ * ```
+ *
+ * @since 0.1.0
+ * @category Models
+ */
+export const pixelSize = (family: Family, ratio: string, tier: SizeTier): { width: number; height: number } => {
+  const base = pixelSizes1K[ratio] ?? pixelSizes1K["1:1"]!
+  const scale = family === "2.5-flash" ? 1 : tierScale[tier]
+  return { width: Math.round(base[0] * scale), height: Math.round(base[1] * scale) }
+}
+
+/**
+ * The MIME type each generation emits natively: PNG for the Flash models, JPEG for 3 Pro (§3.8).
+ *
+ * @since 0.1.0
+ * @category Models
+ */
+export const mimeTypeOf = (family: Family): "image/png" | "image/jpeg" =>
+  family === "3-pro" ? "image/jpeg" : "image/png"
+
+/**
+ * Output IMAGE token count per image (§3.4): 1290 for 2.5 Flash, 1120 for Gemini 3 at 1K/2K, 2000 at 4K. The 512
+ * tier is not documented; the emulator reports 747.
+ *
+ * @since 0.1.0
+ * @category Models
+ */
+export const imageTokens = (family: Family, tier: SizeTier): number =>
+  family === "2.5-flash" ? 1290 : tier === "4K" ? 2000 : tier === "512" ? 747 : 1120
+
+/**
+ * USD per token (input, output), used for OpenRouter's `usage.cost` and AI/ML's `usd_spent`. With these, a 2.5
+ * image costs about $0.039, a 3 Pro image $0.134 (1K/2K) or $0.24 (4K).
+ *
+ * @since 0.1.0
+ * @category Models
+ */
+export const tokenPrices = (family: Family): { readonly input: number; readonly output: number } =>
+  family === "2.5-flash"
+    ? { input: 0.3e-6, output: 30e-6 }
+    : family === "3-pro"
+    ? { input: 2e-6, output: 120e-6 }
+    : { input: 0.5e-6, output: 60e-6 }
+
+/**
+ * Whether a generation is a thinking model (Gemini 3): thought text and interim thought images.
+ *
+ * @since 0.1.0
+ * @category Models
+ */
+export const thinks = (family: Family): boolean => family !== "2.5-flash"
+
+/**
+ * What the Gemini API accepts for one model (§3.1, §3.3).
+ *
+ * @since 0.1.0
+ * @category Models
+ */
+export interface GeminiModel {
+  readonly id: string
+  readonly family: Family
+  readonly ratios: ReadonlyArray<string>
+  /** `undefined`: `imageSize` is not supported and ignored (2.5 Flash Image answers at about 1K). */
+  readonly sizes: ReadonlyArray<SizeTier> | undefined
+  readonly maxInputImages: number
+}
+
+const gemini25: Omit<GeminiModel, "id"> = {
+  family: "2.5-flash",
+  ratios: baseRatios,
+  sizes: undefined,
+  maxInputImages: 3
+}
+const gemini3Pro: Omit<GeminiModel, "id"> = {
+  family: "3-pro",
+  ratios: baseRatios,
+  sizes: ["1K", "2K", "4K"],
+  maxInputImages: 14
+}
+const gemini31Flash: Omit<GeminiModel, "id"> = {
+  family: "3.1-flash",
+  ratios: extendedRatios,
+  sizes: ["512", "1K", "2K", "4K"],
+  maxInputImages: 14
+}
+
+/**
+ * Gemini API model ids, preview and GA (§3.1). `gemini-2.5-flash-image-preview` is retired and therefore unknown.
+ *
+ * @since 0.1.0
+ * @category Models
+ */
+export const geminiModels: ReadonlyMap<string, GeminiModel> = new Map(
+  ([
+    ["gemini-2.5-flash-image", gemini25],
+    ["gemini-3-pro-image", gemini3Pro],
+    ["gemini-3-pro-image-preview", gemini3Pro],
+    ["gemini-3.1-flash-image", gemini31Flash],
+    ["gemini-3.1-flash-image-preview", gemini31Flash]
+  ] as const).map(([id, m]) => [id, { id, ...m }])
+)
+
+/**
+ * The valid values of `imageConfig.imageSize` on the Gemini API (uppercase `K` required).
+ *
+ * @since 0.1.0
+ * @category Models
+ */
+export const geminiSizeValues: ReadonlyArray<SizeTier> = ["512", "1K", "2K", "4K"]
+
+/**
+ * Vertex-only `imageConfig` fields that the Gemini API rejects with 400 "Unknown name" (§3.2).
+ *
+ * @since 0.1.0
+ * @category Models
+ */
+export const vertexOnlyImageConfigFields: ReadonlyArray<string> = [
+  "personGeneration",
+  "outputMimeType",
+  "outputCompressionQuality",
+  "imageOutputOptions",
+  "prominentPeople"
+]
+
+/**
+ * What OpenRouter's chat completions accept for one model slug (§1.1, §1.3).
+ *
+ * @since 0.1.0
+ * @category Models
+ */
+export interface OpenRouterModel {
+  readonly id: string
+  readonly family: Family
+  readonly ratios: ReadonlyArray<string>
+  /** OpenRouter spelling: `0.5K`, `1K`, `2K`, `4K`. */
+  readonly sizes: ReadonlyArray<string>
+  readonly maxInputImages: number
+}
+
+/**
+ * OpenRouter model slugs (the documented preview slugs plus the non-preview 3.x slugs).
+ *
+ * @since 0.1.0
+ * @category Models
+ */
+export const openRouterModels: ReadonlyMap<string, OpenRouterModel> = new Map(
+  ([
+    ["google/gemini-2.5-flash-image", "2.5-flash"],
+    ["google/gemini-3-pro-image-preview", "3-pro"],
+    ["google/gemini-3-pro-image", "3-pro"],
+    ["google/gemini-3.1-flash-image-preview", "3.1-flash"],
+    ["google/gemini-3.1-flash-image", "3.1-flash"]
+  ] as const).map(([id, family]) => [id, {
+    id,
+    family,
+    ratios: family === "3.1-flash" ? extendedRatios : baseRatios,
+    sizes: family === "3.1-flash" ? ["0.5K", "1K", "2K", "4K"] : ["1K", "2K", "4K"],
+    maxInputImages: family === "2.5-flash" ? 3 : 14
+  }])
+)
+
+/**
+ * The three AI/ML API answer shapes (§2.4): 1 = NB2 `data[{mime_type,b64_json,url}]` + `credits_used`,
+ * 2 = Pro `description` + `data[{url,content_type,width,height,file_name}]` + `tokens_used`,
+ * 3 = 2.5 `images[{url,content_type,file_name,file_size}]` + `description`.
+ *
+ * @since 0.1.0
+ * @category Models
+ */
+export type AimlForm = 1 | 2 | 3
+
+/**
+ * What the AI/ML API accepts for one model id on `/v1/images/generations` (§2.2, §2.3).
+ *
+ * @since 0.1.0
+ * @category Models
+ */
+export interface AimlModel {
+  readonly id: string
+  readonly family: Family
+  readonly ratios: ReadonlyArray<string>
+  /** Ratio when none is given and no reference image decides it. */
+  readonly defaultRatio: string
+  /** When true and no `aspect_ratio` is given, the ratio follows the first reference image (new edit specs). */
+  readonly ratioFromReference: boolean
+  /** `resolution` values accepted; `undefined` = the field is not in the spec. */
+  readonly resolutions: ReadonlyArray<SizeTier> | undefined
+  /** `image_urls` limits; `undefined` = the field is not in the spec. */
+  readonly imageUrls: { readonly max: number; readonly required: boolean } | undefined
+  /** `num_images` supported (1–4). */
+  readonly numImages: boolean
+  /** Extra fields in the spec besides model, prompt, image_urls, aspect_ratio, resolution, num_images. */
+  readonly extras: ReadonlyArray<string>
+  readonly form: AimlForm
+  /** Whether the answer carries `model` and `meta.usage.usd_spent` (new edit specs). */
+  readonly newSpec: boolean
+}
+
+const nb2: Omit<AimlModel, "id"> = {
+  family: "3.1-flash",
+  ratios: fiveRatios,
+  defaultRatio: "1:1",
+  ratioFromReference: false,
+  resolutions: ["1K", "2K", "4K"],
+  imageUrls: { max: 5, required: false },
+  numImages: false,
+  extras: ["enable_web_search"],
+  form: 1,
+  newSpec: false
+}
+const proT2i: Omit<AimlModel, "id"> = {
+  family: "3-pro",
+  ratios: baseRatios,
+  defaultRatio: "1:1",
+  ratioFromReference: false,
+  resolutions: ["1K", "2K", "4K"],
+  imageUrls: undefined,
+  numImages: true,
+  extras: ["provider"],
+  form: 2,
+  newSpec: false
+}
+const proEditOld: Omit<AimlModel, "id"> = { ...proT2i, imageUrls: { max: 14, required: true } }
+const flash25T2i: Omit<AimlModel, "id"> = {
+  family: "2.5-flash",
+  ratios: baseRatios,
+  defaultRatio: "1:1",
+  ratioFromReference: false,
+  resolutions: undefined,
+  imageUrls: undefined,
+  numImages: true,
+  extras: ["provider"],
+  form: 3,
+  newSpec: false
+}
+
+/**
+ * AI/ML API model ids: text-to-image and edit ids of §2.2, both the old and the new edit ids.
+ *
+ * @since 0.1.0
+ * @category Models
+ */
+export const aimlModels: ReadonlyMap<string, AimlModel> = new Map(
+  ([
+    ["google/nano-banana-2", nb2],
+    ["google/gemini-3-1-flash-image-preview", nb2],
+    ["google/nano-banana-pro", proT2i],
+    ["google/gemini-3-pro-image-preview", proT2i],
+    ["google/nano-banana-pro-edit", proEditOld],
+    ["google/gemini-3-pro-image-preview-edit", proEditOld],
+    ["google/gemini-3-pro-image-edit", {
+      ...proT2i,
+      ratios: fiveRatios,
+      defaultRatio: "16:9",
+      ratioFromReference: true,
+      imageUrls: { max: 5, required: false },
+      newSpec: true
+    }],
+    ["google/gemini-2.5-flash-image", flash25T2i],
+    ["google/gemini-2.5-flash-image-edit", { ...flash25T2i, imageUrls: { max: 3, required: true } }],
+    ["google/nano-banana-edit", {
+      ...flash25T2i,
+      ratios: fiveRatios,
+      defaultRatio: "16:9",
+      ratioFromReference: true,
+      imageUrls: { max: 3, required: false },
+      extras: [
+        "provider",
+        "enhance_prompt",
+        "seed",
+        "person_generation",
+        "safety_setting",
+        "add_watermark",
+        "convert_base64_to_url"
+      ],
+      newSpec: true
+    }]
+  ] as const).map(([id, m]) => [id, { id, ...m }])
+)
+
+/**
+ * The ratio in `ratios` closest to a width/height pair (used when the ratio follows the reference image).
+ *
+ * @since 0.1.0
+ * @category Models
+ */
+export const nearestRatio = (width: number, height: number, ratios: ReadonlyArray<string>): string => {
+  const target = Math.log(width / height)
+  let best = ratios[0] ?? "1:1"
+  let bestDistance = Number.POSITIVE_INFINITY
+  for (const ratio of ratios) {
+    const [w, h] = ratio.split(":").map(Number) as [number, number]
+    const distance = Math.abs(Math.log(w / h) - target)
+    if (distance < bestDistance) {
+      best = ratio
+      bestDistance = distance
+    }
+  }
+  return best
+}
