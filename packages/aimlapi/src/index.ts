@@ -1,5 +1,8 @@
 /**
- * Filled by its own issue.
+ * @nanogen/aimlapi — the `ImageProvider` over the AI/ML API `images/generations` endpoint.
+ *
  * @since 0.1.0
  */
-export {}
+
+/** @since 0.1.0 */
+export * as AimlApiImageProvider from "./AimlApiImageProvider.js"

@@ -16,6 +16,7 @@ import { createParser } from "eventsource-parser"
 import * as HttpFailure from "./HttpFailure.js"
 import * as ImageDownload from "./ImageDownload.js"
 import { type MalformedResponse, type ProviderUnavailable, Timeout } from "./ImageGenerationError.js"
+import { keyFreeSpans } from "./internal/httpSpan.js"
 
 /**
  * @since 0.1.0
@@ -103,6 +104,11 @@ export interface ProviderClient {
     path: string,
     body: unknown
   ) => Effect.Effect<EventsResponse, ProviderUnavailable | MalformedResponse | Timeout>
+  /**
+   * Replaces every credential this client sends (the values of its `Redacted` headers, and the token inside a
+   * `Bearer …` value) with `<redacted>`: for upstream messages that might echo a key back.
+   */
+  readonly scrub: (text: string) => string
   /** Downloads an image with the same client and the configured download policy. */
   readonly download: (
     url: string
@@ -140,7 +146,9 @@ export const defaultTimeout: Duration.Duration = Duration.seconds(120)
  */
 export const make = (options: Options): Effect.Effect<ProviderClient, never, HttpClient.HttpClient> =>
   Effect.map(HttpClient.HttpClient, (base) => {
-    const client = options.transformClient === undefined ? base : options.transformClient(base)
+    // The platform's own `http.client` span ends with the response as its exit value, which holds the request and
+    // its credential headers in clear text: replace it with a span that records redacted attributes only.
+    const client = keyFreeSpans(options.transformClient === undefined ? base : options.transformClient(base))
     const { provider } = options
     const apiUrl = options.apiUrl.replace(/\/+$/, "")
     const timeout = Duration.decode(options.timeout ?? defaultTimeout)
@@ -199,7 +207,6 @@ export const make = (options: Options): Effect.Effect<ProviderClient, never, Htt
         "text/event-stream",
         (response) =>
           Effect.flatMap(HttpFailure.readBody(provider, response, options.maxBodyBytes), (bytes) => {
-            const text = bytes.toString("utf8")
             const isStream = (response.headers["content-type"] ?? "").includes("text/event-stream") &&
               response.status >= 200 && response.status < 300
             return isStream
@@ -207,10 +214,10 @@ export const make = (options: Options): Effect.Effect<ProviderClient, never, Htt
                 status: response.status,
                 headers: response.headers,
                 body: undefined,
-                events: parseEvents(text)
+                events: parseEvents(HttpFailure.decodeText(bytes))
               })
               : Effect.map(
-                HttpFailure.parseJson(provider, response.status, text),
+                HttpFailure.parseJsonBytes(provider, response.status, bytes),
                 (json): EventsResponse => ({
                   status: response.status,
                   headers: response.headers,
@@ -221,8 +228,19 @@ export const make = (options: Options): Effect.Effect<ProviderClient, never, Htt
           })
       )
 
+    const secrets = Object.values(options.headers)
+      .flatMap((value) => {
+        if (!Redacted.isRedacted(value)) return []
+        const revealed = Redacted.value(value as Redacted.Redacted<string>)
+        const token = /^Bearer\s+(.+)$/i.exec(revealed)?.[1]
+        return token === undefined ? [revealed] : [revealed, token]
+      })
+      .filter((secret) => secret.length >= 4)
+    const scrub = (text: string) =>
+      secrets.reduce((out, secret) => out.includes(secret) ? out.split(secret).join("<redacted>") : out, text)
+
     const download = (url: string) =>
       ImageDownload.download(url, options.download).pipe(Effect.provideService(HttpClient.HttpClient, client))
 
-    return { provider, postJson, postEvents, download }
+    return { provider, postJson, postEvents, scrub, download }
   })

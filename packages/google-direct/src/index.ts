@@ -1,5 +1,8 @@
 /**
- * Filled by its own issue.
+ * `@nanogen/google-direct`: nanogen's `ImageProvider` over the Gemini API `generateContent`.
+ *
  * @since 0.1.0
  */
-export {}
+
+/** @since 0.1.0 */
+export * as GoogleImageProvider from "./GoogleImageProvider.js"

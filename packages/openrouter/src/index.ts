@@ -1,5 +1,12 @@
 /**
- * Filled by its own issue.
+ * @nanogen/openrouter — nanogen's `ImageProvider` over OpenRouter chat completions.
+ *
  * @since 0.1.0
  */
-export {}
+
+/**
+ * `make`, `layer`, `layerConfig` and the `Options` of the OpenRouter provider.
+ *
+ * @since 0.1.0
+ */
+export * as OpenRouterImageProvider from "./OpenRouterImageProvider.js"

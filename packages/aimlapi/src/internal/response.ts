@@ -1,0 +1,188 @@
+/**
+ * Decoding an AI/ML API `images/generations` answer (PROVIDERS.md §2.4): every documented form — `data[]` with
+ * `url` or `b64_json` and `mime_type` or `content_type`, `images[]`, LiteLLM's `output.choices[]` — plus
+ * `description` and `meta.usage`. Only the fields nanogen reads are decoded.
+ *
+ * @since 0.1.0
+ * @internal
+ */
+import { DataUrl, ImageBytes, ImageDownload, ImageGenerationError, ImageResult } from "@nanogen/core"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
+
+const OptionalString = Schema.optional(Schema.NullOr(Schema.String))
+const OptionalNumber = Schema.optional(Schema.NullOr(Schema.Number))
+
+const Item = Schema.Struct({
+  url: OptionalString,
+  b64_json: OptionalString,
+  image_base64: OptionalString
+  // `mime_type` / `content_type` are labels only: the type is sniffed from the bytes.
+})
+
+const Items = Schema.optional(Schema.NullOr(Schema.Array(Item)))
+
+/**
+ * The success body, every form at once.
+ *
+ * @since 0.1.0
+ * @category Schemas
+ * @internal
+ */
+export const WireResponse = Schema.Struct({
+  data: Items,
+  images: Items,
+  output: Schema.optional(Schema.NullOr(Schema.Struct({ choices: Items }))),
+  description: OptionalString,
+  meta: Schema.optional(
+    Schema.NullOr(Schema.Struct({
+      usage: Schema.optional(
+        Schema.NullOr(
+          Schema.Struct({ credits_used: OptionalNumber, tokens_used: OptionalNumber, usd_spent: OptionalNumber })
+        )
+      )
+    }))
+  )
+})
+
+/**
+ * @since 0.1.0
+ * @category Models
+ * @internal
+ */
+export type WireResponse = typeof WireResponse.Type
+
+/**
+ * Where one generated image is: inline bytes, or a URL still to download.
+ *
+ * @since 0.1.0
+ * @category Models
+ * @internal
+ */
+export type Source =
+  | { readonly _tag: "Bytes"; readonly data: Uint8Array }
+  | { readonly _tag: "Url"; readonly url: string }
+
+/**
+ * A decoded answer before the images are fetched.
+ *
+ * @since 0.1.0
+ * @category Models
+ * @internal
+ */
+export interface Decoded {
+  readonly sources: ReadonlyArray<Source>
+  /** `description`, when non-empty. */
+  readonly text: string | undefined
+  readonly usage: ImageResult.Usage
+  readonly cost: ImageResult.Cost | undefined
+  readonly credits: number | undefined
+}
+
+const decodeWire = Schema.decodeUnknownEither(WireResponse)
+
+const present = (value: string | null | undefined): value is string => typeof value === "string" && value !== ""
+
+const sourceOf = (item: typeof Item.Type): Source | undefined => {
+  const base64 = present(item.b64_json) ? item.b64_json : present(item.image_base64) ? item.image_base64 : undefined
+  if (base64 !== undefined) {
+    if (DataUrl.isDataUrl(base64)) {
+      const parsed = DataUrl.parse(base64)
+      return parsed === undefined ? undefined : { _tag: "Bytes", data: parsed.data }
+    }
+    return { _tag: "Bytes", data: ImageBytes.fromBase64(base64) }
+  }
+  return present(item.url) ? { _tag: "Url", url: item.url } : undefined
+}
+
+/**
+ * Decodes a 2xx body. A body that is not one of the documented shapes is `MalformedResponse`.
+ *
+ * @since 0.1.0
+ * @category Constructors
+ * @internal
+ */
+export const decode = (
+  provider: string,
+  model: string,
+  status: number,
+  body: unknown
+): Either.Either<Decoded, ImageGenerationError.MalformedResponse> => {
+  const result = decodeWire(body)
+  if (Either.isLeft(result) || typeof body !== "object" || body === null || Array.isArray(body)) {
+    const detail = Either.isLeft(result) ? `: ${ParseResult.TreeFormatter.formatErrorSync(result.left)}` : ""
+    return Either.left(
+      new ImageGenerationError.MalformedResponse({
+        provider,
+        model,
+        status,
+        message: `${provider}: the images/generations answer has an unexpected shape${detail.slice(0, 300)}`
+      })
+    )
+  }
+  const wire = result.right
+  const items = [...(wire.data ?? []), ...(wire.images ?? []), ...(wire.output?.choices ?? [])]
+  const sources: Array<Source> = []
+  for (const item of items) {
+    const source = sourceOf(item)
+    if (source !== undefined) sources.push(source)
+  }
+  const usage = wire.meta?.usage
+  const tokens = usage?.tokens_used ?? undefined
+  const usd = usage?.usd_spent ?? undefined
+  return Either.right({
+    sources,
+    text: present(wire.description) ? wire.description : undefined,
+    usage: tokens === undefined ? {} : { totalTokens: tokens },
+    cost: usd === undefined ? undefined : { usd, source: "reported" },
+    credits: usage?.credits_used ?? undefined
+  })
+}
+
+/**
+ * Turns a source into an image: inline bytes are identified, URLs are downloaded with `download` (the
+ * provider's `ProviderClient.download`, SSRF-checked). The type always comes from the bytes.
+ *
+ * @since 0.1.0
+ * @category Constructors
+ * @internal
+ */
+export const fetchImage = (
+  provider: string,
+  model: string,
+  source: Source,
+  download: (url: string) => Effect.Effect<ImageDownload.Downloaded, ImageDownload.DownloadFailed>
+): Effect.Effect<
+  ImageResult.GeneratedImage,
+  | ImageGenerationError.NoImageReturned
+  | ImageGenerationError.ProviderUnavailable
+  | ImageGenerationError.MalformedResponse
+> => {
+  if (source._tag === "Url") {
+    return download(source.url).pipe(
+      Effect.map((downloaded) =>
+        ImageResult.dropUndefined({
+          data: downloaded.data,
+          mimeType: downloaded.mimeType,
+          width: downloaded.width,
+          height: downloaded.height
+        })
+      ),
+      Effect.mapError((error) => ImageDownload.toResultError(provider, error))
+    )
+  }
+  const info = ImageBytes.inspect(source.data)
+  return info === undefined
+    ? Effect.fail(
+      new ImageGenerationError.MalformedResponse({
+        provider,
+        model,
+        message: `${provider}: an inline image (b64_json) is not a PNG, JPEG, WebP, GIF or HEIF image`
+      })
+    )
+    : Effect.succeed(
+      ImageResult.dropUndefined({ data: source.data, mimeType: info.mimeType, width: info.width, height: info.height })
+    )
+}

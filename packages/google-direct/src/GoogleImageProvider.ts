@@ -1,0 +1,305 @@
+/**
+ * `GoogleImageProvider`: nanogen's `ImageProvider` over the Gemini API `models/{model}:generateContent`
+ * (and `:streamGenerateContent?alt=sse` when `stream` is on).
+ *
+ * @since 0.1.0
+ */
+import type * as HttpClient from "@effect/platform/HttpClient"
+import {
+  ImageBytes,
+  ImageDownload,
+  ImageGenerationError,
+  ImageProvider,
+  type ImageRequest,
+  type ImageResult,
+  ModelCatalog,
+  ProviderClient
+} from "@nanogen/core"
+import * as Clock from "effect/Clock"
+import * as Config from "effect/Config"
+import type * as ConfigError from "effect/ConfigError"
+import type * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import type * as Redacted from "effect/Redacted"
+import * as Errors from "./internal/errors.js"
+import * as Request from "./internal/request.js"
+import * as Response from "./internal/response.js"
+import * as Wire from "./internal/wire.js"
+
+/**
+ * The provider name used in results, attempts and errors.
+ *
+ * @example
+ * ```ts
+ * import { GoogleImageProvider } from "@nanogen/google-direct"
+ * GoogleImageProvider.providerName // "google-direct"
+ * ```
+ * @since 0.1.0
+ * @category Models
+ */
+export const providerName = "google-direct"
+
+/**
+ * The Gemini API base URL (`GEMINI_API_URL` overrides it; the API version is part of it).
+ *
+ * @example
+ * ```ts
+ * import { GoogleImageProvider } from "@nanogen/google-direct"
+ * GoogleImageProvider.defaultApiUrl // "https://generativelanguage.googleapis.com/v1beta"
+ * ```
+ * @since 0.1.0
+ * @category Models
+ */
+export const defaultApiUrl = "https://generativelanguage.googleapis.com/v1beta"
+
+/**
+ * Options of `make` / `layer`.
+ *
+ * @example
+ * ```ts
+ * import { Redacted } from "effect"
+ * import type { GoogleImageProvider } from "@nanogen/google-direct"
+ *
+ * const options: GoogleImageProvider.Options = { apiKey: Redacted.make("AIza…"), stream: true, concurrency: 2 }
+ * ```
+ * @since 0.1.0
+ * @category Models
+ */
+export interface Options {
+  /** The Gemini API key, sent as `x-goog-api-key` and redacted from logs, spans and errors. */
+  readonly apiKey: Redacted.Redacted
+  /** Base URL including the API version. Default `https://generativelanguage.googleapis.com/v1beta`. */
+  readonly apiUrl?: string | undefined
+  /** Per-call deadline. Default 120 seconds. */
+  readonly timeout?: Duration.DurationInput | undefined
+  /** Response body cap in bytes. Default 64 MiB. */
+  readonly maxBodyBytes?: number | undefined
+  /** Parallel calls when `n > 1` (the Gemini API returns one image per call). Default 4. */
+  readonly concurrency?: number | undefined
+  /** Use `:streamGenerateContent?alt=sse` and merge the chunks. Default `false`. */
+  readonly stream?: boolean | undefined
+  /** Policy for reference images given by URL (they are downloaded and sent inline). */
+  readonly download?: ImageDownload.Options | undefined
+  /** A last transformation of the underlying `HttpClient`. */
+  readonly transformClient?: ((client: HttpClient.HttpClient) => HttpClient.HttpClient) | undefined
+}
+
+type AttemptError = ImageGenerationError.AttemptError
+
+const modelPath = (model: string) => `/models/${encodeURIComponent(model.replace(/^models\//, ""))}`
+
+const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
+
+/**
+ * Builds the service from the ambient `HttpClient`.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Redacted } from "effect"
+ * import { GoogleImageProvider } from "@nanogen/google-direct"
+ *
+ * const program = Effect.gen(function*() {
+ *   const provider = yield* GoogleImageProvider.make({ apiKey: Redacted.make("AIza…") })
+ *   const result = yield* provider.generate({ prompt: "a nano banana dish", model: "nano-banana-pro", imageSize: "2K" })
+ *   return result.images[0].mimeType
+ * })
+ * ```
+ * @since 0.1.0
+ * @category Constructors
+ */
+export const make = (
+  options: Options
+): Effect.Effect<ImageProvider.ImageProvider.Service, never, HttpClient.HttpClient> =>
+  Effect.gen(function*() {
+    const client = yield* ProviderClient.make({
+      provider: providerName,
+      apiUrl: options.apiUrl ?? defaultApiUrl,
+      headers: { "x-goog-api-key": options.apiKey },
+      timeout: options.timeout,
+      maxBodyBytes: options.maxBodyBytes,
+      download: options.download,
+      transformClient: options.transformClient
+    })
+    const stream = options.stream === true
+
+    const failure = (
+      model: string,
+      status: number,
+      headers: Readonly<Record<string, string | undefined>>,
+      body: unknown
+    ) => Errors.fromFailure({ provider: providerName, model, status, headers, body, scrub: client.scrub })
+
+    const malformed = (model: string, message: string) =>
+      new ImageGenerationError.MalformedResponse({
+        provider: providerName,
+        model,
+        message: `${providerName}: ${message}`
+      })
+
+    const decodeChunk = (model: string, chunk: unknown): Effect.Effect<Wire.GenerateContentResponse, AttemptError> => {
+      if (isRecord(chunk) && chunk.error !== undefined) {
+        const code = isRecord(chunk.error) && typeof chunk.error.code === "number" ? chunk.error.code : 500
+        return Effect.fail(failure(model, code, {}, chunk))
+      }
+      const decoded = Wire.decodeResponse(chunk)
+      return decoded._tag === "Right"
+        ? Effect.succeed(decoded.right)
+        : Effect.fail(malformed(model, "the answer is not a GenerateContentResponse"))
+    }
+
+    const parseEvent = (model: string, data: string): Effect.Effect<unknown, AttemptError> =>
+      Effect.try({
+        try: () => JSON.parse(data) as unknown,
+        catch: () => malformed(model, `a stream event is not JSON: ${JSON.stringify(data.slice(0, 80))}`)
+      })
+
+    /** One call: the answers (one, or the chunks of a stream) or the mapped HTTP failure. */
+    const exchange = (
+      model: string,
+      body: unknown
+    ): Effect.Effect<ReadonlyArray<Wire.GenerateContentResponse>, AttemptError> =>
+      Effect.gen(function*() {
+        if (!stream) {
+          const response = yield* client.postJson(`${modelPath(model)}:generateContent`, body)
+          if (response.status < 200 || response.status >= 300) {
+            return yield* failure(model, response.status, response.headers, response.body)
+          }
+          return [yield* decodeChunk(model, response.body)]
+        }
+        const response = yield* client.postEvents(`${modelPath(model)}:streamGenerateContent?alt=sse`, body)
+        if (response.status < 200 || response.status >= 300) {
+          return yield* failure(model, response.status, response.headers, response.body)
+        }
+        const chunks: ReadonlyArray<unknown> = response.events === undefined
+          ? Array.isArray(response.body) ? response.body : [response.body]
+          : yield* Effect.forEach(
+            response.events.filter((data) => data.trim() !== "" && data.trim() !== "[DONE]"),
+            (data) => parseEvent(model, data)
+          )
+        return yield* Effect.forEach(chunks, (chunk) => decodeChunk(model, chunk))
+      })
+
+    const call = (
+      resolved: ModelCatalog.Resolved,
+      body: unknown,
+      warnings: ReadonlyArray<string>
+    ): Effect.Effect<ImageResult.ImageResult, AttemptError> =>
+      Effect.gen(function*() {
+        const started = yield* Clock.currentTimeMillis
+        const responses = yield* exchange(resolved.model, body)
+        const durationMs = (yield* Clock.currentTimeMillis) - started
+        return yield* Response.toResult(
+          { provider: providerName, model: resolved.model, entry: resolved.entry, durationMs, warnings },
+          Response.merge(responses)
+        )
+      })
+
+    const inline = (
+      image: ImageRequest.ImageInput,
+      index: number,
+      resolved: ModelCatalog.Resolved
+    ): Effect.Effect<Request.InlineImage, AttemptError> => {
+      const field = `images[${index}]`
+      if ("data" in image) {
+        const mimeType = ImageBytes.sniffMimeType(image.data) ?? "application/octet-stream"
+        return Effect.succeed({ mimeType, data: ImageBytes.toBase64(image.data) })
+      }
+      return client.download(image.url).pipe(
+        Effect.mapError((error) => ImageDownload.toInputError(providerName, field, error)),
+        Effect.filterOrFail(
+          (downloaded) =>
+            resolved.capability === undefined || resolved.capability.inputTypes.includes(downloaded.mimeType),
+          (downloaded) =>
+            new ImageGenerationError.UnsupportedRequest({
+              provider: providerName,
+              model: resolved.model,
+              field,
+              message: `${providerName}: ${resolved.model} accepts ${
+                resolved.capability?.inputTypes.join(", ")
+              } reference images only (got ${downloaded.mimeType})`
+            })
+        ),
+        Effect.map((downloaded) => ({ mimeType: downloaded.mimeType, data: ImageBytes.toBase64(downloaded.data) }))
+      )
+    }
+
+    const generate = (request: ImageRequest.ImageRequest): Effect.Effect<ImageResult.ImageResult, AttemptError> =>
+      Effect.gen(function*() {
+        const resolved = yield* ModelCatalog.resolve(providerName, request)
+        yield* Effect.annotateCurrentSpan("nanogen.model", resolved.model)
+        const images = yield* Effect.forEach(request.images, (image, index) => inline(image, index, resolved))
+        const built = Request.build(request, resolved, images)
+        const warnings = [...resolved.warnings, ...built.warnings]
+        yield* Effect.logDebug(
+          `${providerName}: ${resolved.model} ${
+            stream ? "streamGenerateContent" : "generateContent"
+          }, ${images.length} reference image(s), n=${request.n}${
+            resolved.aspectRatio === undefined ? "" : `, aspectRatio ${resolved.aspectRatio}`
+          }${resolved.imageSize === undefined ? "" : `, imageSize ${resolved.imageSize}`}`
+        )
+        return yield* ImageProvider.fanOut(request.n, () => call(resolved, built.body, warnings), {
+          concurrency: options.concurrency ?? 4
+        })
+      }).pipe(
+        Effect.withSpan("GoogleImageProvider.generate", {
+          attributes: { "nanogen.provider": providerName, "nanogen.model": request.model }
+        })
+      )
+
+    return ImageProvider.make(providerName, generate)
+  })
+
+/**
+ * The provider as a layer; `HttpClient` stays a requirement.
+ *
+ * @example
+ * ```ts
+ * import { NodeHttpClient } from "@effect/platform-node"
+ * import { Effect, Redacted } from "effect"
+ * import { ImageProvider } from "@nanogen/core"
+ * import { GoogleImageProvider } from "@nanogen/google-direct"
+ *
+ * const GoogleLive = GoogleImageProvider.layer({ apiKey: Redacted.make(process.env.GEMINI_API_KEY!) })
+ * const result = ImageProvider.generate({ prompt: "a nano banana" }).pipe(
+ *   Effect.provide(GoogleLive),
+ *   Effect.provide(NodeHttpClient.layerUndici)
+ * )
+ * ```
+ * @since 0.1.0
+ * @category Layers
+ */
+export const layer = (options: Options): Layer.Layer<ImageProvider.ImageProvider, never, HttpClient.HttpClient> =>
+  Layer.effect(ImageProvider.ImageProvider, make(options))
+
+/**
+ * The provider configured from the environment: `GEMINI_API_KEY` (else `GOOGLE_API_KEY`) and `GEMINI_API_URL`.
+ *
+ * @example
+ * ```ts
+ * import { NodeHttpClient } from "@effect/platform-node"
+ * import { Effect } from "effect"
+ * import { ImageProvider } from "@nanogen/core"
+ * import { GoogleImageProvider } from "@nanogen/google-direct"
+ *
+ * const result = ImageProvider.generate({ prompt: "a nano banana", n: 2 }).pipe(
+ *   Effect.provide(GoogleImageProvider.layerConfig({ stream: true })),
+ *   Effect.provide(NodeHttpClient.layerUndici)
+ * )
+ * ```
+ * @since 0.1.0
+ * @category Layers
+ */
+export const layerConfig = (
+  options: Omit<Options, "apiKey" | "apiUrl"> = {}
+): Layer.Layer<ImageProvider.ImageProvider, ConfigError.ConfigError, HttpClient.HttpClient> =>
+  Layer.effect(
+    ImageProvider.ImageProvider,
+    Effect.flatMap(
+      Config.all({
+        apiKey: Config.redacted("GEMINI_API_KEY").pipe(Config.orElse(() => Config.redacted("GOOGLE_API_KEY"))),
+        apiUrl: Config.string("GEMINI_API_URL").pipe(Config.withDefault(defaultApiUrl))
+      }),
+      (config) => make({ ...options, ...config })
+    )
+  )

@@ -1,0 +1,210 @@
+/**
+ * `OpenRouterImageProvider`: nanogen's `ImageProvider` over OpenRouter chat completions
+ * (`POST /chat/completions` with `modalities: ["image","text"]` and `image_config`), plain JSON or SSE.
+ *
+ * @since 0.1.0
+ */
+import type * as HttpClient from "@effect/platform/HttpClient"
+import type { ImageDownload, ImageRequest, ImageResult } from "@nanogen/core"
+import { HttpFailure, ImageProvider, ModelCatalog, ProviderClient } from "@nanogen/core"
+import type { ImageGenerationError } from "@nanogen/core"
+import * as Clock from "effect/Clock"
+import * as Config from "effect/Config"
+import type * as ConfigError from "effect/ConfigError"
+import type * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
+import type * as Errors from "./internal/errors.js"
+import * as WireRequest from "./internal/request.js"
+import * as WireResponse from "./internal/response.js"
+
+/**
+ * The provider name used in results, attempts and errors.
+ *
+ * @since 0.1.0
+ * @category Models
+ */
+export const name = "openrouter"
+
+/**
+ * The default API base URL.
+ *
+ * @since 0.1.0
+ * @category Models
+ */
+export const defaultApiUrl = "https://openrouter.ai/api/v1"
+
+/**
+ * @since 0.1.0
+ * @category Models
+ */
+export interface Options {
+  /** `OPENROUTER_API_KEY`; revealed only when the request is put on the wire. */
+  readonly apiKey: Redacted.Redacted
+  /** Base URL; default `https://openrouter.ai/api/v1`. */
+  readonly apiUrl?: string | undefined
+  /** Sent as `HTTP-Referer` (OpenRouter attribution). */
+  readonly appUrl?: string | undefined
+  /** Sent as `X-OpenRouter-Title` (OpenRouter attribution). */
+  readonly appName?: string | undefined
+  /** Ask for an SSE answer (`stream: true`); keep-alive comments keep long generations from idling out. Default false. */
+  readonly stream?: boolean | undefined
+  /** Per-call deadline; default 120 seconds. */
+  readonly timeout?: Duration.DurationInput | undefined
+  /** Response body cap in bytes; default 64 MiB. */
+  readonly maxBodyBytes?: number | undefined
+  /** Parallel calls when `n > 1` (one image per call); default 4. */
+  readonly concurrency?: number | undefined
+  /** Policy for images answered by URL instead of a data URL (size cap, timeout, private networks). */
+  readonly download?: ImageDownload.Options | undefined
+  /** A last transformation of the HTTP client (proxies, tracing…). */
+  readonly transformClient?: ((client: HttpClient.HttpClient) => HttpClient.HttpClient) | undefined
+}
+
+/**
+ * A body that is not JSON but came with an error status (an nginx 502 page…) is mapped by its status: the status
+ * says more than the body does.
+ */
+const errorStatusFirst = (
+  error: ImageGenerationError.MalformedResponse,
+  model: string
+): ImageGenerationError.AttemptError =>
+  error.status !== undefined && error.status >= 400
+    ? HttpFailure.fromStatus({ provider: name, status: error.status, model, message: "the error body is not JSON" })
+    : error
+
+/**
+ * Builds the service from the ambient `HttpClient`.
+ *
+ * @example
+ * ```ts
+ * import { NodeHttpClient } from "@effect/platform-node"
+ * import { Effect, Redacted } from "effect"
+ * import { OpenRouterImageProvider } from "@nanogen/openrouter"
+ *
+ * const program = Effect.gen(function*() {
+ *   const provider = yield* OpenRouterImageProvider.make({ apiKey: Redacted.make("sk-or-…") })
+ *   const result = yield* provider.generate({ prompt: "a nano banana", aspectRatio: "16:9" })
+ *   return result.images[0].mimeType
+ * }).pipe(Effect.provide(NodeHttpClient.layerUndici))
+ * ```
+ * @since 0.1.0
+ * @category Constructors
+ */
+export const make = (
+  options: Options
+): Effect.Effect<ImageProvider.ImageProvider.Service, never, HttpClient.HttpClient> =>
+  Effect.gen(function*() {
+    const headers: Record<string, string | Redacted.Redacted> = {
+      authorization: Redacted.make(`Bearer ${Redacted.value(options.apiKey)}`)
+    }
+    if (options.appUrl !== undefined) headers["http-referer"] = options.appUrl
+    if (options.appName !== undefined) headers["x-openrouter-title"] = options.appName
+    const client = yield* ProviderClient.make({
+      provider: name,
+      apiUrl: options.apiUrl ?? defaultApiUrl,
+      headers,
+      timeout: options.timeout,
+      maxBodyBytes: options.maxBodyBytes,
+      download: options.download,
+      transformClient: options.transformClient
+    })
+    const stream = options.stream ?? false
+    const scrub: Errors.Scrub = client.scrub
+
+    const single = (request: ImageRequest.ImageRequest, resolved: ModelCatalog.Resolved) =>
+      Effect.gen(function*() {
+        const started = yield* Clock.currentTimeMillis
+        const context: WireResponse.Context = { model: resolved.model, scrub, download: client.download }
+        const body = WireRequest.build(request, resolved, stream)
+        yield* Effect.logDebug("openrouter: POST /chat/completions").pipe(
+          Effect.annotateLogs({
+            model: resolved.model,
+            images: request.images.length,
+            aspectRatio: resolved.aspectRatio ?? "default",
+            imageSize: resolved.imageSize ?? "default",
+            stream
+          })
+        )
+        const answer = yield* (stream
+          ? Effect.flatMap(
+            client.postEvents("/chat/completions", body),
+            (response) => WireResponse.fromEventsResponse(response, context)
+          )
+          : Effect.flatMap(
+            client.postJson("/chat/completions", body),
+            (response) => WireResponse.fromJsonResponse(response, context)
+          )).pipe(Effect.catchTag("MalformedResponse", (error) => Effect.fail(errorStatusFirst(error, resolved.model))))
+        const result = yield* WireResponse.toResult(answer, context, resolved.warnings)
+        const finished = yield* Clock.currentTimeMillis
+        return {
+          ...result,
+          attempts: [{ provider: name, model: resolved.model, outcome: "success", durationMs: finished - started }]
+        } satisfies ImageResult.ImageResult
+      })
+
+    return ImageProvider.make(name, (request) =>
+      Effect.flatMap(
+        ModelCatalog.resolve(name, request),
+        (resolved) =>
+          ImageProvider.fanOut(request.n, () => single(request, resolved), { concurrency: options.concurrency ?? 4 })
+            .pipe(
+              Effect.withSpan("OpenRouterImageProvider.generate", {
+                attributes: { "nanogen.provider": name, "nanogen.model": resolved.model, "nanogen.n": request.n }
+              })
+            )
+      ))
+  })
+
+/**
+ * The provider as a layer; `HttpClient` stays a requirement.
+ *
+ * @example
+ * ```ts
+ * import { NodeHttpClient } from "@effect/platform-node"
+ * import { Effect, Layer, Redacted } from "effect"
+ * import { ImageProvider } from "@nanogen/core"
+ * import { OpenRouterImageProvider } from "@nanogen/openrouter"
+ *
+ * const OpenRouter = OpenRouterImageProvider.layer({ apiKey: Redacted.make("sk-or-…"), appName: "my-app" }).pipe(
+ *   Layer.provide(NodeHttpClient.layerUndici)
+ * )
+ * const program = ImageProvider.generate({ prompt: "a nano banana" }).pipe(Effect.provide(OpenRouter))
+ * ```
+ * @since 0.1.0
+ * @category Layers
+ */
+export const layer = (options: Options): Layer.Layer<ImageProvider.ImageProvider, never, HttpClient.HttpClient> =>
+  Layer.effect(ImageProvider.ImageProvider, make(options))
+
+/**
+ * The provider configured from the environment: `OPENROUTER_API_KEY` (required, read as `Redacted`) and
+ * `OPENROUTER_API_URL` (default `https://openrouter.ai/api/v1`); the other options are passed as they are.
+ *
+ * @example
+ * ```ts
+ * import { NodeHttpClient } from "@effect/platform-node"
+ * import { Effect, Layer } from "effect"
+ * import { ImageProvider } from "@nanogen/core"
+ * import { OpenRouterImageProvider } from "@nanogen/openrouter"
+ *
+ * const OpenRouter = OpenRouterImageProvider.layerConfig({ stream: true }).pipe(Layer.provide(NodeHttpClient.layerUndici))
+ * const program = ImageProvider.generate({ prompt: "a nano banana" }).pipe(Effect.provide(OpenRouter))
+ * ```
+ * @since 0.1.0
+ * @category Layers
+ */
+export const layerConfig = (
+  options: Omit<Options, "apiKey" | "apiUrl"> = {}
+): Layer.Layer<ImageProvider.ImageProvider, ConfigError.ConfigError, HttpClient.HttpClient> =>
+  Layer.effect(
+    ImageProvider.ImageProvider,
+    Effect.flatMap(
+      Config.all({
+        apiKey: Config.redacted("OPENROUTER_API_KEY"),
+        apiUrl: Config.string("OPENROUTER_API_URL").pipe(Config.withDefault(defaultApiUrl))
+      }),
+      (config) => make({ ...options, ...config })
+    )
+  )

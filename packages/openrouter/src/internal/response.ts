@@ -1,0 +1,356 @@
+/**
+ * Decoding OpenRouter answers (PROVIDERS.md §1.4–§1.8): a `chat.completion` body or the chunks of a stream are
+ * folded into one `Answer`, which becomes an `ImageResult` or an error.
+ *
+ * @since 0.1.0
+ * @internal
+ */
+import type { ImageResult as ImageResultNs, ProviderClient } from "@nanogen/core"
+import { DataUrl, HttpFailure, ImageBytes, ImageDownload, ImageGenerationError, ImageResult } from "@nanogen/core"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
+import * as Errors from "./errors.js"
+import * as Wire from "./wire.js"
+
+const { PROVIDER } = Errors
+
+/**
+ * A whole answer, streamed or not.
+ *
+ * @internal
+ */
+export interface Answer {
+  /** The image URLs (data URLs in practice), in order. */
+  readonly images: ReadonlyArray<string>
+  readonly text: string | undefined
+  readonly finishReason: string | undefined
+  readonly nativeFinishReason: string | undefined
+  readonly refusal: string | undefined
+  readonly error: Wire.WireError | undefined
+  readonly usage: Wire.Usage | undefined
+}
+
+/** @internal */
+export interface Context {
+  readonly model: string
+  readonly scrub: Errors.Scrub
+  readonly download: ProviderClient.ProviderClient["download"]
+}
+
+const decodeWith = <A, I>(schema: Schema.Schema<A, I>, what: string) => {
+  const decode = Schema.decodeUnknownEither(schema, { errors: "first" })
+  return (value: unknown, status: number, model: string): Effect.Effect<A, ImageGenerationError.MalformedResponse> => {
+    const result = decode(value)
+    if (Either.isRight(result)) return Effect.succeed(result.right)
+    const [issue] = ParseResult.ArrayFormatter.formatErrorSync(result.left)
+    const path = issue === undefined || issue.path.length === 0 ? "the top level" : issue.path.join(".")
+    return Effect.fail(
+      new ImageGenerationError.MalformedResponse({
+        provider: PROVIDER,
+        status,
+        model,
+        message: `${PROVIDER}: unexpected ${what} shape at ${path} (${issue?._tag ?? "invalid"})`
+      })
+    )
+  }
+}
+
+const decodeCompletion = decodeWith(Wire.Completion, "response")
+const decodeChunk = decodeWith(Wire.Chunk, "stream chunk")
+const decodeErrorBody = Schema.decodeUnknownEither(Wire.ErrorBody)
+
+const textOf = (content: Wire.Content | null | undefined): string | undefined => {
+  if (content === undefined || content === null) return undefined
+  if (typeof content === "string") return content
+  let text = ""
+  for (const part of content) {
+    if ((part.type === undefined || part.type === null || part.type === "text") && typeof part.text === "string") {
+      text += part.text
+    }
+  }
+  return text
+}
+
+const nonEmpty = (text: string | undefined): string | undefined => text === undefined || text === "" ? undefined : text
+
+/**
+ * Folds a non-streaming body. Only the first choice is read (nanogen asks for one image per call).
+ *
+ * @internal
+ */
+export const fromCompletion = (completion: Wire.Completion): Answer => {
+  const choice = completion.choices?.[0]
+  const message = choice?.message ?? undefined
+  return {
+    images: (message?.images ?? []).map((image) => image.image_url.url),
+    text: nonEmpty(textOf(message?.content)),
+    finishReason: choice?.finish_reason ?? undefined,
+    nativeFinishReason: choice?.native_finish_reason ?? undefined,
+    refusal: nonEmpty(message?.refusal ?? undefined),
+    error: completion.error ?? choice?.error ?? undefined,
+    usage: completion.usage ?? undefined
+  }
+}
+
+/**
+ * Folds the chunks of a stream: images from `delta.images`, text from `delta.content`, the last non-null finish
+ * reasons, the last usage, and a mid-stream error (top-level `error`, or one inside a choice).
+ *
+ * @internal
+ */
+export const fromChunks = (chunks: ReadonlyArray<Wire.Chunk>): Answer => {
+  const images: Array<string> = []
+  let text = ""
+  let refusal = ""
+  let finishReason: string | undefined
+  let nativeFinishReason: string | undefined
+  let error: Wire.WireError | undefined
+  let usage: Wire.Usage | undefined
+  for (const chunk of chunks) {
+    if (chunk.error !== undefined && chunk.error !== null) error = chunk.error
+    if (chunk.usage !== undefined && chunk.usage !== null) usage = chunk.usage
+    const choice = chunk.choices?.[0]
+    if (choice === undefined) continue
+    const delta = choice.delta ?? undefined
+    if (delta !== undefined) {
+      text += textOf(delta.content) ?? ""
+      refusal += delta.refusal ?? ""
+      for (const image of delta.images ?? []) images.push(image.image_url.url)
+    }
+    if (choice.finish_reason !== undefined && choice.finish_reason !== null) finishReason = choice.finish_reason
+    if (choice.native_finish_reason !== undefined && choice.native_finish_reason !== null) {
+      nativeFinishReason = choice.native_finish_reason
+    }
+    if (choice.error !== undefined && choice.error !== null && error === undefined) error = choice.error
+  }
+  return {
+    images,
+    text: nonEmpty(text),
+    finishReason,
+    nativeFinishReason,
+    refusal: nonEmpty(refusal),
+    error,
+    usage
+  }
+}
+
+/**
+ * Reads a JSON exchange: a non-2xx status is mapped from the error envelope, a 2xx body is decoded.
+ *
+ * @internal
+ */
+export const fromJsonResponse = (
+  response: ProviderClient.JsonResponse,
+  context: Context
+): Effect.Effect<Answer, ImageGenerationError.AttemptError> => {
+  if (response.status < 200 || response.status >= 300) return Effect.fail(fromErrorResponse(response, context))
+  return Effect.map(decodeCompletion(response.body, response.status, context.model), fromCompletion)
+}
+
+/**
+ * Reads a streamed exchange. A non-stream answer (an error body, or a server that ignored `stream`) is read like
+ * a JSON one. A stream without `[DONE]` and without any finish reason or image was cut short.
+ *
+ * @internal
+ */
+export const fromEventsResponse = (
+  response: ProviderClient.EventsResponse,
+  context: Context
+): Effect.Effect<Answer, ImageGenerationError.AttemptError> =>
+  Effect.gen(function*() {
+    if (response.events === undefined) return yield* fromJsonResponse(response, context)
+    const chunks: Array<Wire.Chunk> = []
+    let done = false
+    for (const data of response.events) {
+      if (data.trim() === "[DONE]") {
+        done = true
+        continue
+      }
+      if (data.trim() === "") continue
+      const json = yield* HttpFailure.parseJson(PROVIDER, response.status, data)
+      chunks.push(yield* decodeChunk(json, response.status, context.model))
+    }
+    const answer = fromChunks(chunks)
+    if (!done && answer.error === undefined && answer.finishReason === undefined && answer.images.length === 0) {
+      return yield* Effect.fail(
+        new ImageGenerationError.ProviderUnavailable({
+          provider: PROVIDER,
+          status: response.status,
+          model: context.model,
+          message: `${PROVIDER}: the stream ended before any image, finish reason or [DONE]`
+        })
+      )
+    }
+    return answer
+  })
+
+const headerValue = (headers: ProviderClient.JsonResponse["headers"], name: string): string | undefined => {
+  const value = headers[name]
+  return typeof value === "string" ? value : undefined
+}
+
+/**
+ * The error of a non-2xx answer, from its `{ error: {...} }` envelope when it has one.
+ *
+ * @internal
+ */
+export const fromErrorResponse = (
+  response: ProviderClient.JsonResponse,
+  context: Context
+): ImageGenerationError.AttemptError => {
+  const decoded = decodeErrorBody(response.body)
+  const envelope = Either.isRight(decoded) ? decoded.right.error ?? {} : {}
+  return Errors.fromEnvelope(envelope, {
+    httpStatus: response.status,
+    model: context.model,
+    retryAfterHeader: headerValue(response.headers, "retry-after"),
+    scrub: context.scrub
+  })
+}
+
+/** Gemini finish reasons that mean "blocked" (PROVIDERS.md §1.5 (c)). */
+const BLOCKING_NATIVE = new Set(["SAFETY", "PROHIBITED_CONTENT", "BLOCKLIST", "SPII", "RECITATION"])
+
+const isBlocked = (answer: Answer): boolean => {
+  if (answer.finishReason === "content_filter") return true
+  const native = answer.nativeFinishReason
+  return native !== undefined && (native.startsWith("IMAGE_") || BLOCKING_NATIVE.has(native))
+}
+
+const reasonsText = (answer: Answer): string =>
+  [
+    answer.finishReason === undefined ? undefined : `finish_reason ${answer.finishReason}`,
+    answer.nativeFinishReason === undefined ? undefined : `native_finish_reason ${answer.nativeFinishReason}`
+  ].filter((part) => part !== undefined).join(", ")
+
+/** The answer carried no image: a refusal, a provider error, or a plain text answer. */
+const noImage = (answer: Answer, context: Context): ImageGenerationError.AttemptError => {
+  const base = { provider: PROVIDER, model: context.model }
+  const reasons = reasonsText(answer)
+  const finishReason = answer.finishReason ?? answer.nativeFinishReason
+  if (isBlocked(answer)) {
+    const reason = answer.nativeFinishReason ?? answer.finishReason ?? "content_filter"
+    return new ImageGenerationError.ContentBlocked(ImageResult.dropUndefined({
+      ...base,
+      reason,
+      text: answer.text,
+      message: `${PROVIDER}: the model refused to generate the image (${reasons})${
+        answer.text === undefined ? "" : `: ${clipText(answer.text)}`
+      }`
+    }))
+  }
+  if (answer.refusal !== undefined) {
+    return new ImageGenerationError.ContentBlocked(ImageResult.dropUndefined({
+      ...base,
+      reason: "refusal",
+      text: answer.refusal,
+      message: `${PROVIDER}: the model refused: ${clipText(answer.refusal)}`
+    }))
+  }
+  if (answer.finishReason === "error") {
+    return new ImageGenerationError.ProviderUnavailable({
+      ...base,
+      message: `${PROVIDER}: generation ended with an error (${reasons})`
+    })
+  }
+  return new ImageGenerationError.NoImageReturned(ImageResult.dropUndefined({
+    ...base,
+    text: answer.text,
+    finishReason,
+    message: `${PROVIDER}: the answer carried no image${reasons === "" ? "" : ` (${reasons})`}${
+      answer.text === undefined ? "" : `; the model said: ${clipText(answer.text)}`
+    }`
+  }))
+}
+
+const clipText = (text: string): string => text.length > 300 ? `${text.slice(0, 300)}…` : text
+
+const malformed = (context: Context, message: string) =>
+  new ImageGenerationError.MalformedResponse({ provider: PROVIDER, model: context.model, message })
+
+/** One returned image: a data URL decoded once with Buffer (the sniffed type wins), or a URL downloaded safely. */
+const decodeImage = (
+  url: string,
+  index: number,
+  context: Context
+): Effect.Effect<ImageResultNs.GeneratedImage, ImageGenerationError.AttemptError> => {
+  if (!DataUrl.isDataUrl(url)) {
+    return context.download(url).pipe(
+      Effect.mapError((error) => ImageDownload.toResultError(PROVIDER, error)),
+      Effect.map((downloaded) =>
+        ImageResult.dropUndefined({
+          data: downloaded.data,
+          mimeType: downloaded.mimeType,
+          width: downloaded.width,
+          height: downloaded.height
+        })
+      )
+    )
+  }
+  const parsed = DataUrl.parse(url)
+  if (parsed === undefined) {
+    return Effect.fail(malformed(context, `${PROVIDER}: images[${index}] is not a well-formed data URL`))
+  }
+  if (parsed.data.length === 0) {
+    return Effect.fail(malformed(context, `${PROVIDER}: images[${index}] is empty`))
+  }
+  const info = ImageBytes.inspect(parsed.data)
+  if (info === undefined) {
+    if (!parsed.mimeType.startsWith("image/")) {
+      return Effect.fail(
+        malformed(context, `${PROVIDER}: images[${index}] is not an image (labelled ${parsed.mimeType})`)
+      )
+    }
+    return Effect.succeed({ data: parsed.data, mimeType: parsed.mimeType })
+  }
+  return Effect.succeed(ImageResult.dropUndefined({
+    data: parsed.data,
+    mimeType: info.mimeType,
+    width: info.width,
+    height: info.height
+  }))
+}
+
+const count = (value: number | null | undefined): number | undefined =>
+  typeof value === "number" && Number.isFinite(value) ? value : undefined
+
+/**
+ * Turns an answer into a result (without `attempts`, which the caller stamps), or the error it carries.
+ *
+ * @internal
+ */
+export const toResult = (
+  answer: Answer,
+  context: Context,
+  warnings: ReadonlyArray<string>
+): Effect.Effect<ImageResultNs.ImageResult, ImageGenerationError.AttemptError> =>
+  Effect.gen(function*() {
+    if (answer.error !== undefined) {
+      return yield* Effect.fail(Errors.fromEnvelope(answer.error, {
+        httpStatus: 200,
+        model: context.model,
+        scrub: context.scrub
+      }))
+    }
+    if (answer.images.length === 0) return yield* Effect.fail(noImage(answer, context))
+    const images = yield* Effect.forEach(answer.images, (url, index) => decodeImage(url, index, context))
+    const usage = answer.usage
+    const cost = count(usage?.cost)
+    return ImageResult.dropUndefined({
+      images: images as unknown as readonly [ImageResultNs.GeneratedImage, ...Array<ImageResultNs.GeneratedImage>],
+      text: answer.text,
+      provider: PROVIDER,
+      model: context.model,
+      usage: ImageResult.dropUndefined({
+        inputTokens: count(usage?.prompt_tokens),
+        outputTokens: count(usage?.completion_tokens),
+        totalTokens: count(usage?.total_tokens)
+      }),
+      cost: cost === undefined ? undefined : { usd: cost, source: "reported" as const },
+      finishReason: answer.finishReason ?? answer.nativeFinishReason,
+      attempts: [],
+      warnings: [...warnings]
+    })
+  })

@@ -1,0 +1,130 @@
+import { assert, layer } from "@effect/vitest"
+import { ImageProvider } from "@nanogen/core"
+import * as Emulator from "@nanogen/emulator"
+import { assertNoSecret, CANARY_KEY, HttpClientLive, makeLogRecorder, makeSpanRecorder } from "@nanogen/test-utils"
+import * as ConfigProvider from "effect/ConfigProvider"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
+import { OpenRouterImageProvider } from "../src/index.js"
+import { rawFixture } from "./helpers.js"
+
+const CanaryLayer = Layer.mergeAll(Emulator.layer({ keys: { openrouter: CANARY_KEY } }), HttpClientLive)
+
+layer(CanaryLayer)("OpenRouter canary key", (it) => {
+  it.effect("the key appears in no error, result, span attribute or log line", () =>
+    Effect.gen(function*() {
+      const emu = yield* Emulator.EmulatorService
+      emu.reset()
+      const spans = makeSpanRecorder()
+      const logs = makeLogRecorder()
+      const json = yield* OpenRouterImageProvider.make({
+        apiKey: Redacted.make(CANARY_KEY),
+        apiUrl: emu.urls.openrouter
+      })
+      const streaming = yield* OpenRouterImageProvider.make({
+        apiKey: Redacted.make(CANARY_KEY),
+        apiUrl: emu.urls.openrouter,
+        stream: true
+      })
+      emu.script(
+        "openrouter",
+        { kind: "ok" },
+        { kind: "ok" },
+        // an upstream that echoes the key back in its message: it must be scrubbed
+        { kind: "status", status: 401, message: `Invalid key ${CANARY_KEY}` },
+        rawFixture("error-429-provider-rate-limited.json", 429),
+        { kind: "refusal", form: "moderation" },
+        { kind: "http200Error", form: "top-level", code: 500, message: `boom ${CANARY_KEY}` },
+        { kind: "refusal", form: "content_filter" },
+        { kind: "reset" },
+        { kind: "html", status: 502 },
+        { kind: "textOnly" }
+      )
+      const program = Effect.gen(function*() {
+        const results = [
+          yield* json.generate({ prompt: "a nano banana" }),
+          yield* streaming.generate({ prompt: "a nano banana", model: "nano-banana" })
+        ]
+        const errors: Array<unknown> = []
+        for (let index = 0; index < 8; index++) {
+          errors.push(yield* Effect.flip(json.generate({ prompt: "x" })))
+        }
+        return { results, errors }
+      })
+      const { errors, results } = yield* program.pipe(Effect.provide(Layer.merge(spans.layer, logs.layer)))
+
+      assert.deepStrictEqual(
+        errors.map((error: any) => error._tag),
+        [
+          "AuthenticationFailed",
+          "RateLimited",
+          "ContentBlocked",
+          "ProviderUnavailable",
+          "ContentBlocked",
+          "ProviderUnavailable",
+          "ProviderUnavailable",
+          "NoImageReturned"
+        ]
+      )
+      assert.include((errors[0] as Error).message, "Invalid key <redacted>")
+      assert.include((errors[3] as Error).message, "boom <redacted>")
+      assert.isTrue(emu.requests("openrouter").every((request) => request.credentialOk))
+      const recorded = spans.spans()
+      const generateSpans = recorded.filter((span) => span.name === "OpenRouterImageProvider.generate")
+      assert.strictEqual(generateSpans.length, 10)
+      assert.strictEqual(generateSpans[0]!.attributes.get("nanogen.provider"), "openrouter")
+      assert.strictEqual(generateSpans[0]!.attributes.get("nanogen.model"), "google/gemini-3.1-flash-image-preview")
+      assert.isTrue(recorded.length > generateSpans.length, "the HTTP client spans are recorded too")
+      assert.isTrue(logs.lines().some((line) => line.includes("openrouter: POST /chat/completions")))
+      assertNoSecret(
+        CANARY_KEY,
+        errors,
+        results,
+        recorded.map((span) => Object.fromEntries(span.attributes)),
+        logs.lines()
+      )
+    }))
+})
+
+layer(CanaryLayer)("OpenRouter layerConfig", (it) => {
+  it.effect("reads OPENROUTER_API_KEY and OPENROUTER_API_URL", () =>
+    Effect.gen(function*() {
+      const emu = yield* Emulator.EmulatorService
+      emu.reset()
+      const config = ConfigProvider.fromMap(
+        new Map([["OPENROUTER_API_KEY", CANARY_KEY], ["OPENROUTER_API_URL", emu.urls.openrouter]])
+      )
+      const result = yield* ImageProvider.generate({ prompt: "x", model: "nano-banana" }).pipe(
+        Effect.provide(
+          OpenRouterImageProvider.layerConfig({ appName: "cfg" }).pipe(Layer.provide(Layer.setConfigProvider(config)))
+        )
+      )
+      assert.strictEqual(result.provider, "openrouter")
+      const [request] = emu.requests("openrouter")
+      assert.isTrue(request!.credentialOk)
+      assert.strictEqual(request!.headers["x-openrouter-title"], "cfg")
+    }))
+
+  it.effect("layer(options) provides the ImageProvider service", () =>
+    Effect.gen(function*() {
+      const emu = yield* Emulator.EmulatorService
+      emu.reset()
+      const service = yield* ImageProvider.ImageProvider.pipe(
+        Effect.provide(
+          OpenRouterImageProvider.layer({ apiKey: Redacted.make(CANARY_KEY), apiUrl: emu.urls.openrouter })
+        )
+      )
+      assert.strictEqual(service.name, "openrouter")
+    }))
+
+  it.effect("a missing OPENROUTER_API_KEY is a ConfigError naming it", () =>
+    Effect.gen(function*() {
+      const error = yield* Layer.build(
+        OpenRouterImageProvider.layerConfig().pipe(
+          Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map())))
+        )
+      ).pipe(Effect.scoped, Effect.flip)
+      assert.include(String(error), "OPENROUTER_API_KEY")
+    }))
+})
