@@ -29,3 +29,7 @@ export * as ModelCatalog from "./ModelCatalog.js"
 export * as RetryAfter from "./RetryAfter.js"
 /** @since 0.1.0 */
 export * as ProviderClient from "./ProviderClient.js"
+/** @since 0.1.0 */
+export * as Fallback from "./Fallback.js"
+/** @since 0.1.0 */
+export * as ProviderHealth from "./ProviderHealth.js"

@@ -3,4 +3,5 @@
  *
  * @since 0.1.0
  */
-export {}
+/** @since 0.1.0 */
+export * as Nanogen from "./Nanogen.js"

@@ -1,0 +1,497 @@
+/**
+ * Fallback composition: one `ImageProvider` that tries several backends in order, with retries, backoff that
+ * honours `Retry-After`, per-attempt timeouts, an overall deadline, provider health (cooldown + probe), the
+ * trail of every attempt, spans, metrics and debug logs.
+ *
+ * @since 0.1.0
+ */
+import * as Cause from "effect/Cause"
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
+import * as Metric from "effect/Metric"
+import * as MetricBoundaries from "effect/MetricBoundaries"
+import * as Option from "effect/Option"
+import * as Random from "effect/Random"
+import {
+  AllProvidersFailed,
+  type AttemptError,
+  classify,
+  type ImageGenerationError,
+  Timeout
+} from "./ImageGenerationError.js"
+import * as ImageProvider from "./ImageProvider.js"
+import * as ImageRequest from "./ImageRequest.js"
+import * as ImageResult from "./ImageResult.js"
+import * as ProviderHealth from "./ProviderHealth.js"
+
+/**
+ * The backoff between two attempts on the same provider: `initial × factor^(retry − 1)`, capped at `max`,
+ * multiplied by a random factor in `[1 − jitter, 1 + jitter]`, and never shorter than the error's `retryAfter`.
+ *
+ * @since 0.1.0
+ * @category Models
+ */
+export interface Backoff {
+  /** Default 500 milliseconds. */
+  readonly initial?: Duration.DurationInput | undefined
+  /** Default 2. */
+  readonly factor?: number | undefined
+  /** Default 10 seconds. */
+  readonly max?: Duration.DurationInput | undefined
+  /** Relative jitter, 0 to 1. Default 0.2; 0 turns it off. */
+  readonly jitter?: number | undefined
+}
+
+/**
+ * @since 0.1.0
+ * @category Models
+ */
+export interface Options {
+  /** The name of the composed provider. Default `"fallback"`. */
+  readonly name?: string | undefined
+  /** Attempts per provider (the first call included). Default 2. */
+  readonly attempts?: number | undefined
+  /** Backoff between attempts on the same provider. */
+  readonly backoff?: Backoff | undefined
+  /**
+   * The longest `retryAfter` worth waiting for; a rate limit asking for more fails over to the next provider at
+   * once. Default 30 seconds.
+   */
+  readonly maxRetryAfter?: Duration.DurationInput | undefined
+  /** Deadline of one attempt. Default 120 seconds (4K Pro images can take over a minute). */
+  readonly attemptTimeout?: Duration.DurationInput | undefined
+  /** Deadline of the whole chain (one image). Default 5 minutes. */
+  readonly deadline?: Duration.DurationInput | undefined
+  /** Whether a `ContentBlocked` refusal moves on to the next provider. Default `false`. */
+  readonly failoverOnContentBlocked?: boolean | undefined
+  /**
+   * The in-memory health store used when no `ProviderHealth` service is in the context: consecutive failures
+   * before a cooldown, and its length. `false` disables health tracking.
+   */
+  readonly health?: ProviderHealth.MemoryOptions | false | undefined
+  /** Chains run at once for `n > 1`. Default 4. */
+  readonly concurrency?: number | undefined
+  /**
+   * For `n > 1`: return the images that succeeded plus a warning per failed one, instead of failing the whole
+   * request. Default `false` (all or nothing).
+   */
+  readonly partial?: boolean | undefined
+  /** The model used when a request names none (an alias such as `"nano-banana-pro"`). */
+  readonly defaultModel?: string | undefined
+}
+
+/**
+ * The defaults of `Options`.
+ *
+ * @since 0.1.0
+ * @category Models
+ */
+export const defaults = {
+  name: "fallback",
+  attempts: 2,
+  backoff: { initial: Duration.millis(500), factor: 2, max: Duration.seconds(10), jitter: 0.2 },
+  maxRetryAfter: Duration.seconds(30),
+  attemptTimeout: Duration.seconds(120),
+  deadline: Duration.minutes(5),
+  concurrency: 4
+} as const
+
+/**
+ * Counter of attempts, tagged `provider` and `outcome` (`"success"` or the error tag).
+ *
+ * @since 0.1.0
+ * @category Fallback
+ */
+export const attemptsTotal = Metric.counter("nanogen_attempts_total", {
+  description: "Image generation attempts by provider and outcome",
+  incremental: true
+})
+
+/**
+ * Histogram of attempt latency in milliseconds, tagged `provider`.
+ *
+ * @since 0.1.0
+ * @category Fallback
+ */
+export const attemptLatency = Metric.histogram(
+  "nanogen_attempt_duration_ms",
+  MetricBoundaries.exponential({ start: 100, factor: 2, count: 12 }),
+  "Image generation attempt latency by provider, in milliseconds"
+)
+
+interface Settings {
+  readonly name: string
+  readonly attempts: number
+  readonly initialMs: number
+  readonly factor: number
+  readonly maxBackoffMs: number
+  readonly jitter: number
+  readonly maxRetryAfterMs: number
+  readonly attemptTimeout: Duration.Duration
+  readonly deadlineMs: number
+  readonly failoverOnContentBlocked: boolean
+  readonly concurrency: number
+  readonly partial: boolean
+  readonly defaultModel: string | undefined
+}
+
+const millis = (input: Duration.DurationInput): number => Duration.toMillis(Duration.decode(input))
+
+const settingsOf = (options: Options): Settings => ({
+  name: options.name ?? defaults.name,
+  attempts: Math.max(1, Math.floor(options.attempts ?? defaults.attempts)),
+  initialMs: millis(options.backoff?.initial ?? defaults.backoff.initial),
+  factor: options.backoff?.factor ?? defaults.backoff.factor,
+  maxBackoffMs: millis(options.backoff?.max ?? defaults.backoff.max),
+  jitter: Math.min(1, Math.max(0, options.backoff?.jitter ?? defaults.backoff.jitter)),
+  maxRetryAfterMs: millis(options.maxRetryAfter ?? defaults.maxRetryAfter),
+  attemptTimeout: Duration.decode(options.attemptTimeout ?? defaults.attemptTimeout),
+  deadlineMs: millis(options.deadline ?? defaults.deadline),
+  failoverOnContentBlocked: options.failoverOnContentBlocked ?? false,
+  concurrency: Math.max(1, options.concurrency ?? defaults.concurrency),
+  partial: options.partial ?? false,
+  defaultModel: options.defaultModel
+})
+
+/** Errors that count against a provider's health: it failed, not the request. */
+const countsAgainstHealth = (error: AttemptError): boolean =>
+  classify(error).failover === "always" && error._tag !== "UnsupportedRequest" && error._tag !== "NoImageReturned"
+
+const attemptOf = (
+  provider: string,
+  model: string,
+  outcome: string,
+  durationMs: number,
+  status: number | undefined,
+  message: string | undefined
+): ImageResult.Attempt => ImageResult.dropUndefined({ provider, model, outcome, durationMs, status, message })
+
+const asAttemptError = (error: ImageGenerationError): AttemptError =>
+  error._tag === "AllProvidersFailed"
+    ? error.errors[error.errors.length - 1] ??
+      new Timeout({ provider: error.provider, message: error.message })
+    : error
+
+/**
+ * Composes already built providers, in order. Most programs use `layer`; `make` serves code that holds the
+ * services themselves. A `ProviderHealth` in the context is used; otherwise an in-memory one is created.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Fallback, ImageProviderTest } from "@nanogen/core"
+ *
+ * const program = Effect.gen(function*() {
+ *   const a = yield* ImageProviderTest.make({ name: "a" })
+ *   const b = yield* ImageProviderTest.make({ name: "b" })
+ *   const both = yield* Fallback.make([a.provider, b.provider], { attempts: 3 })
+ *   return yield* both.generate({ prompt: "a nano banana" })
+ * })
+ * ```
+ * @since 0.1.0
+ * @category Constructors
+ */
+export const make = (
+  providers: ReadonlyArray<ImageProvider.ImageProvider.Service>,
+  options: Options = {}
+): Effect.Effect<ImageProvider.ImageProvider.Service> =>
+  Effect.gen(function*() {
+    const settings = settingsOf(options)
+    const provided = yield* Effect.serviceOption(ProviderHealth.ProviderHealth)
+    const health = Option.isSome(provided)
+      ? Option.some(provided.value)
+      : options.health === false
+      ? Option.none()
+      : Option.some(yield* ProviderHealth.makeMemory(options.health ?? {}))
+    const chain = makeChain(providers, settings, health)
+    const generate = (input: ImageRequest.Input) =>
+      Effect.gen(function*() {
+        const withModel = settings.defaultModel !== undefined && typeof input === "object" && input !== null &&
+            input.model === undefined
+          ? { ...input, model: settings.defaultModel }
+          : input
+        const request = yield* ImageRequest.decode(withModel, settings.name)
+        yield* Effect.annotateCurrentSpan({ "nanogen.model": request.model, "nanogen.n": request.n })
+        const result = request.n === 1
+          ? yield* chain(request)
+          : yield* fanOut(request, chain, settings)
+        yield* Effect.annotateCurrentSpan({
+          "nanogen.provider": result.provider,
+          "nanogen.outcome": "success",
+          "nanogen.attempts": result.attempts.length
+        })
+        return result
+      }).pipe(
+        Effect.tapError((error) => Effect.annotateCurrentSpan("nanogen.outcome", error._tag)),
+        Effect.withSpan("nanogen.generate", { attributes: { "nanogen.fallback": settings.name } })
+      )
+    return ImageProvider.ImageProvider.of({ name: settings.name, generate })
+  })
+
+const fanOut = (
+  request: ImageRequest.ImageRequest,
+  chain: (request: ImageRequest.ImageRequest) => Effect.Effect<ImageResult.ImageResult, ImageGenerationError>,
+  settings: Settings
+): Effect.Effect<ImageResult.ImageResult, ImageGenerationError> => {
+  const single: ImageRequest.ImageRequest = { ...request, n: 1 }
+  const indexes = Array.from({ length: request.n }, (_, index) => index)
+  const run = (index: number) => chain(single).pipe(Effect.annotateLogs("nanogen.image", index + 1))
+  if (!settings.partial) {
+    return Effect.forEach(indexes, run, { concurrency: settings.concurrency }).pipe(
+      Effect.map((results) =>
+        ImageResult.merge(results as [ImageResult.ImageResult, ...Array<ImageResult.ImageResult>])
+      )
+    )
+  }
+  return Effect.forEach(indexes, (index) => Effect.either(run(index)), { concurrency: settings.concurrency }).pipe(
+    Effect.flatMap((outcomes) => {
+      const successes = outcomes.flatMap((outcome) => outcome._tag === "Right" ? [outcome.right] : [])
+      const failures = outcomes.flatMap((outcome, index) =>
+        outcome._tag === "Left" ? [{ index, error: outcome.left }] : []
+      )
+      if (successes.length === 0) return Effect.fail(failures[0]!.error)
+      const merged = ImageResult.merge(successes as [ImageResult.ImageResult, ...Array<ImageResult.ImageResult>])
+      const warnings = failures.map(({ error, index }) =>
+        `image ${index + 1} of ${request.n} failed (${error._tag}): ${error.message}`
+      )
+      const failedAttempts = failures.flatMap(({ error }) => error._tag === "AllProvidersFailed" ? error.attempts : [])
+      return Effect.succeed({
+        ...merged,
+        attempts: [...merged.attempts, ...failedAttempts],
+        warnings: [...merged.warnings, ...warnings]
+      })
+    })
+  )
+}
+
+const makeChain = (
+  providers: ReadonlyArray<ImageProvider.ImageProvider.Service>,
+  settings: Settings,
+  health: Option.Option<ProviderHealth.ProviderHealth["Type"]>
+) =>
+(request: ImageRequest.ImageRequest): Effect.Effect<ImageResult.ImageResult, ImageGenerationError> =>
+  Effect.gen(function*() {
+    const start = yield* Clock.currentTimeMillis
+    const trail: Array<ImageResult.Attempt> = []
+    const errors: Array<AttemptError> = []
+    const skipped: Array<string> = []
+    let deadlineHit = false
+
+    const acquire = (name: string): Effect.Effect<ProviderHealth.Decision> =>
+      Option.isSome(health) ? health.value.acquire(name) : Effect.succeed("available")
+    const report = (name: string, error: AttemptError | undefined) =>
+      Option.isNone(health)
+        ? Effect.void
+        : error === undefined || !countsAgainstHealth(error)
+        ? health.value.success(name)
+        : health.value.failure(name)
+
+    providers:
+    for (const provider of providers) {
+      const decision = yield* acquire(provider.name)
+      if (decision === "cooling-down") {
+        skipped.push(provider.name)
+        yield* Effect.logDebug(`nanogen: skipping ${provider.name}, cooling down after repeated failures`)
+        continue
+      }
+      const maxAttempts = decision === "probe" ? 1 : settings.attempts
+      let noImageRetries = 0
+      for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+        const now = yield* Clock.currentTimeMillis
+        const remainingMs = settings.deadlineMs - (now - start)
+        if (remainingMs <= 0) {
+          deadlineHit = true
+          if (decision === "probe" && Option.isSome(health)) yield* health.value.release(provider.name)
+          break providers
+        }
+        const timeout = Duration.min(settings.attemptTimeout, Duration.millis(remainingMs))
+        const number = trail.length + 1
+        const exit = yield* runAttempt(provider, request, timeout, number).pipe(
+          decision === "probe" && Option.isSome(health)
+            ? Effect.onInterrupt(() => health.value.release(provider.name))
+            : (self) => self
+        )
+        trail.push(exit.attempt)
+        if (Exit.isSuccess(exit.exit)) {
+          yield* report(provider.name, undefined)
+          const result = exit.exit.value
+          return {
+            ...result,
+            attempts: [...trail],
+            warnings: skipped.length === 0
+              ? result.warnings
+              : [...result.warnings, `skipped ${skipped.join(", ")}: cooling down after repeated failures`]
+          } satisfies ImageResult.ImageResult
+        }
+        const error = exit.error!
+        errors.push(error)
+        yield* report(provider.name, error)
+        const next = decide(error, attempt, maxAttempts, noImageRetries, settings)
+        if (next.next === "stop") {
+          yield* Effect.logDebug(`nanogen: ${provider.name} failed with ${error._tag}, which stops the chain`)
+          return yield* Effect.fail(error)
+        }
+        if (next.next === "failover") {
+          yield* Effect.logDebug(`nanogen: ${provider.name} failed with ${error._tag}, failing over`)
+          continue providers
+        }
+        if (error._tag === "NoImageReturned") noImageRetries++
+        const jitter = settings.jitter === 0 ? 1 : 1 + settings.jitter * (2 * (yield* Random.next) - 1)
+        const waitMs = Math.max(next.backoffMs * jitter, next.retryAfterMs)
+        const elapsed = (yield* Clock.currentTimeMillis) - start
+        if (elapsed + waitMs >= settings.deadlineMs) {
+          yield* Effect.logDebug(`nanogen: no time left to retry ${provider.name}, failing over`)
+          continue providers
+        }
+        yield* Effect.logDebug(
+          `nanogen: retrying ${provider.name} after ${error._tag} in ${Math.round(waitMs)} ms`
+        )
+        yield* Effect.sleep(Duration.millis(waitMs))
+      }
+    }
+    const failed = AllProvidersFailed.fromAttempts(errors, trail, settings.name)
+    const notes = [
+      ...(deadlineHit
+        ? [`the overall deadline of ${Duration.format(Duration.millis(settings.deadlineMs))} ran out`]
+        : []),
+      ...(skipped.length > 0 ? [`skipped while cooling down: ${skipped.join(", ")}`] : [])
+    ]
+    return yield* Effect.fail(
+      notes.length === 0 ? failed : new AllProvidersFailed({
+        provider: settings.name,
+        message: `${failed.message} (${notes.join("; ")})`,
+        errors: failed.errors,
+        attempts: failed.attempts
+      })
+    )
+  })
+
+const decide = (
+  error: AttemptError,
+  attempt: number,
+  maxAttempts: number,
+  noImageRetries: number,
+  settings: Settings
+):
+  | { readonly next: "failover" }
+  | { readonly next: "stop" }
+  | { readonly next: "retry"; readonly backoffMs: number; readonly retryAfterMs: number } =>
+{
+  const classification = classify(error)
+  const failover = classification.failover === "always" ||
+      (classification.failover === "optional" && settings.failoverOnContentBlocked)
+    ? { next: "failover" as const }
+    : { next: "stop" as const }
+  const canRetry = attempt < maxAttempts && (
+    classification.retry === "always" || (classification.retry === "once" && noImageRetries === 0)
+  )
+  if (!canRetry) return failover
+  const retryAfterMs = error._tag === "RateLimited" && error.retryAfter !== undefined
+    ? Duration.toMillis(error.retryAfter)
+    : 0
+  if (retryAfterMs > settings.maxRetryAfterMs) return failover
+  const base = Math.min(settings.maxBackoffMs, settings.initialMs * Math.pow(settings.factor, attempt - 1))
+  return { next: "retry", backoffMs: base, retryAfterMs }
+}
+
+const runAttempt = (
+  provider: ImageProvider.ImageProvider.Service,
+  request: ImageRequest.ImageRequest,
+  timeout: Duration.Duration,
+  number: number
+): Effect.Effect<{
+  readonly exit: Exit.Exit<ImageResult.ImageResult, AttemptError>
+  readonly error: AttemptError | undefined
+  readonly attempt: ImageResult.Attempt
+}> =>
+  Effect.gen(function*() {
+    const started = yield* Clock.currentTimeMillis
+    const exit = yield* provider.generate(request).pipe(
+      Effect.mapError(asAttemptError),
+      Effect.timeoutFail({
+        duration: timeout,
+        onTimeout: () =>
+          new Timeout({
+            provider: provider.name,
+            message: `${provider.name} did not answer within ${Duration.format(timeout)}`,
+            model: request.model,
+            timeout
+          })
+      }),
+      Effect.exit
+    )
+    const durationMs = (yield* Clock.currentTimeMillis) - started
+    if (Exit.isFailure(exit) && Option.isNone(failureOf(exit))) {
+      // a defect in the provider: let it surface unchanged
+      return yield* Effect.failCause(Cause.stripFailures(exit.cause))
+    }
+    const error = Exit.isFailure(exit) ? Option.getOrUndefined(failureOf(exit)) : undefined
+    const outcome = error === undefined ? "success" : error._tag
+    const model = Exit.isSuccess(exit) ? exit.value.model : error?.model ?? request.model
+    const status = error?.status
+    const attempt = attemptOf(provider.name, model, outcome, durationMs, status, error?.message)
+    yield* Effect.annotateCurrentSpan({
+      "nanogen.outcome": outcome,
+      "nanogen.model": model,
+      ...(status === undefined ? {} : { "http.status": status })
+    })
+    yield* Metric.increment(
+      Metric.tagged(Metric.tagged(attemptsTotal, "provider", provider.name), "outcome", outcome)
+    )
+    yield* Metric.update(Metric.tagged(attemptLatency, "provider", provider.name), durationMs)
+    yield* Effect.logDebug(
+      `nanogen: attempt ${number} ${provider.name} (${model}) → ${outcome}${
+        status === undefined ? "" : ` ${status}`
+      } in ${durationMs} ms`
+    )
+    return { exit, error, attempt }
+  }).pipe(
+    Effect.withSpan("nanogen.attempt", {
+      attributes: { "nanogen.provider": provider.name, "nanogen.model": request.model, "nanogen.attempt": number }
+    })
+  )
+
+const failureOf = <A>(exit: Exit.Exit<A, AttemptError>): Option.Option<AttemptError> =>
+  Exit.isFailure(exit) ? Cause.failureOption(exit.cause) : Option.none()
+
+/**
+ * The fallback as a layer: builds each provider layer **once**, in this layer's scope, and provides one
+ * `ImageProvider` that tries them in the given order. Provider layers keep their requirements (`HttpClient`).
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Fallback, ImageGenerationError, ImageProvider, ImageProviderTest } from "@nanogen/core"
+ *
+ * const Primary = ImageProviderTest.layer({
+ *   name: "primary",
+ *   respond: [new ImageGenerationError.ProviderUnavailable({ provider: "primary", message: "503", status: 503 })]
+ * })
+ * const Secondary = ImageProviderTest.layer({ name: "secondary" })
+ * const Live = Fallback.layer([Primary, Secondary], { attempts: 1, attemptTimeout: "60 seconds" })
+ *
+ * const result = ImageProvider.generate({ prompt: "a nano banana" }).pipe(Effect.provide(Live))
+ * // result.provider === "secondary"; result.attempts: primary ProviderUnavailable 503, secondary success
+ * ```
+ * @since 0.1.0
+ * @category Layers
+ */
+export const layer = <E = never, R = never>(
+  providers: ReadonlyArray<Layer.Layer<ImageProvider.ImageProvider, E, R>>,
+  options: Options = {}
+): Layer.Layer<ImageProvider.ImageProvider, E, R> =>
+  Layer.scoped(
+    ImageProvider.ImageProvider,
+    Effect.gen(function*() {
+      const services: Array<ImageProvider.ImageProvider.Service> = []
+      for (const providerLayer of providers) {
+        const context = yield* Layer.build(providerLayer)
+        services.push(Context.get(context, ImageProvider.ImageProvider))
+      }
+      return yield* make(services, options)
+    })
+  )
