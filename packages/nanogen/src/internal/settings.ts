@@ -1,0 +1,100 @@
+/**
+ * The seam between the CLI / facade and the configuration-driven assembly (`Nanogen`): the provider layer from
+ * the environment (with overrides), the description of the configured providers, and configuration errors as
+ * readable lines.
+ *
+ * @internal
+ */
+import type * as HttpClient from "@effect/platform/HttpClient"
+import type { ImageProvider } from "@nanogen/core"
+import * as ConfigError from "effect/ConfigError"
+import * as ConfigProvider from "effect/ConfigProvider"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Nanogen from "../Nanogen.js"
+
+/** @internal */
+export class SettingsError extends Data.TaggedError("SettingsError")<{
+  readonly message: string
+  readonly lines: ReadonlyArray<string>
+}> {}
+
+/** @internal */
+export const configErrorLines = (error: ConfigError.ConfigError): Array<string> => {
+  const messages = new Set<string>()
+  const walk = (e: ConfigError.ConfigError): void => {
+    switch (e._op) {
+      case "And":
+      case "Or":
+        walk(e.left)
+        walk(e.right)
+        return
+      default:
+        messages.add(e.path.length === 0 ? e.message : `${e.path.join(".")}: ${e.message}`)
+    }
+  }
+  walk(error)
+  return [...messages].map((message) => `configuration error: ${message}`)
+}
+
+/** @internal */
+export const toSettingsError = (error: unknown): SettingsError => {
+  if (error instanceof SettingsError) return error
+  if (ConfigError.isConfigError(error)) {
+    const lines = configErrorLines(error)
+    return new SettingsError({ message: lines.join("; "), lines })
+  }
+  const message = error instanceof Error ? error.message : String(error)
+  return new SettingsError({ message, lines: [`configuration error: ${message}`] })
+}
+
+/**
+ * A config provider that answers `overrides` first, then the environment (or `env` when given).
+ *
+ * @internal
+ */
+export const configProvider = (
+  overrides: Readonly<Record<string, string | undefined>>,
+  env?: Readonly<Record<string, string | undefined>>
+): ConfigProvider.ConfigProvider => {
+  const entries = Object.entries(overrides).filter((entry): entry is [string, string] => entry[1] !== undefined)
+  const base = env === undefined
+    ? ConfigProvider.fromEnv()
+    : ConfigProvider.fromMap(
+      new Map(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined))
+    )
+  return entries.length === 0 ? base : ConfigProvider.fromMap(new Map(entries)).pipe(ConfigProvider.orElse(() => base))
+}
+
+/**
+ * The fallback layer configured from the environment; `providers` (a comma-separated list) overrides
+ * `NANOGEN_PROVIDERS`.
+ *
+ * @internal
+ */
+export const providerLayer = (
+  providers?: string,
+  options: {
+    readonly layerOptions?: Nanogen.LayerOptions | undefined
+    readonly overrides?: Readonly<Record<string, string | undefined>> | undefined
+    readonly env?: Readonly<Record<string, string | undefined>> | undefined
+  } = {}
+): Layer.Layer<ImageProvider.ImageProvider, SettingsError, HttpClient.HttpClient> =>
+  Nanogen.layerConfigWith(options.layerOptions).pipe(
+    Layer.mapError(toSettingsError),
+    Layer.provide(
+      Layer.setConfigProvider(configProvider({ ...options.overrides, NANOGEN_PROVIDERS: providers }, options.env))
+    )
+  )
+
+/**
+ * The configured providers (keys redacted); `providers` overrides `NANOGEN_PROVIDERS`.
+ *
+ * @internal
+ */
+export const describe = (providers?: string): Effect.Effect<Nanogen.Description, SettingsError> =>
+  Nanogen.describeConfig.pipe(
+    Effect.mapError(toSettingsError),
+    Effect.withConfigProvider(configProvider({ NANOGEN_PROVIDERS: providers }))
+  )
