@@ -4,6 +4,7 @@
  * @since 0.1.0
  */
 import * as ImageBytes from "./ImageBytes.js"
+import * as LargeStrings from "./internal/largeStrings.js"
 
 /**
  * A parsed `data:` URL.
@@ -25,7 +26,8 @@ const HEADER = /^data:([a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+)?((?:;[a-z0-9-]+=[
  * @since 0.1.0
  * @category Guards
  */
-export const isDataUrl = (url: string): boolean => url.length > 5 && url.slice(0, 5).toLowerCase() === "data:"
+export const isDataUrl = (url: string): boolean =>
+  url.length > 5 && (LargeStrings.lookup(url) !== undefined || url.slice(0, 5).toLowerCase() === "data:")
 
 /**
  * Parses a `data:` URL. Only the header (before the first comma) is matched; the payload is decoded once,
@@ -41,16 +43,23 @@ export const isDataUrl = (url: string): boolean => url.length > 5 && url.slice(0
  * @category Constructors
  */
 export const parse = (url: string): DataUrl | undefined => {
+  const parts = LargeStrings.lookup(url, true)
+  if (parts !== undefined) {
+    // A large data URL just parsed from an answer: decode its payload string, never touching the whole URL.
+    const match = HEADER.exec(parts.header)
+    if (match !== null && match[3] !== undefined) {
+      return { mimeType: (match[1] ?? "text/plain").toLowerCase(), data: ImageBytes.fromBase64(parts.payload) }
+    }
+  }
   if (!isDataUrl(url)) return undefined
   const comma = url.indexOf(",")
   if (comma === -1 || comma > 512) return undefined
   const match = HEADER.exec(url.slice(0, comma))
   if (match === null) return undefined
   const mimeType = (match[1] ?? "text/plain").toLowerCase()
-  const payload = url.slice(comma + 1)
   const data = match[3] !== undefined
-    ? ImageBytes.fromBase64(payload)
-    : new Uint8Array(Buffer.from(decodeURIComponent(payload), "utf8"))
+    ? ImageBytes.fromBase64(url.slice(comma + 1))
+    : new Uint8Array(Buffer.from(decodeURIComponent(url.slice(comma + 1)), "utf8"))
   return { mimeType, data }
 }
 

@@ -20,6 +20,8 @@ import {
   RateLimited,
   UnsupportedRequest
 } from "./ImageGenerationError.js"
+import * as CpuTurn from "./internal/cpuTurn.js"
+import * as LargeStrings from "./internal/largeStrings.js"
 import * as RetryAfter from "./RetryAfter.js"
 
 /**
@@ -155,10 +157,10 @@ export const readBody = (
     return Effect.fail(tooLarge(provider, response.status, maxBytes))
   }
   const expected = Number.isSafeInteger(declared) && declared > 0 ? declared : undefined
-  const readable = nodeReadableOf(response)
-  return readable === undefined
+  const node = nodeReadableOf(response)
+  return node === undefined
     ? readStream(provider, response, maxBytes, expected)
-    : readNode(provider, response, readable, maxBytes, expected)
+    : readNode(provider, response, node.readable, node.abort, maxBytes, expected)
 }
 
 /** The subset of a Node `Readable` that `readNode` uses. */
@@ -178,16 +180,28 @@ const isNodeReadable = (value: unknown): value is NodeReadable =>
 
 /**
  * The Node `Readable` behind a response of `@effect/platform-node`'s clients: undici's `ResponseData.body`, or the
- * `IncomingMessage` itself. `undefined` for other clients (fetch, test doubles) and bodies already consumed.
+ * `IncomingMessage` itself, looked up through the platform's `InterruptibleResponse` wrapper (`original`).
+ * `undefined` for other clients (fetch, test doubles) and bodies already consumed.
  */
-const nodeReadableOf = (response: HttpClientResponse.HttpClientResponse): NodeReadable | undefined => {
-  const source = (response as { readonly source?: unknown }).source
+const nodeReadableOf = (
+  response: HttpClientResponse.HttpClientResponse
+): { readonly readable: NodeReadable; readonly abort: (() => void) | undefined } | undefined => {
+  let current: unknown = response
+  let abort: (() => void) | undefined
+  for (let depth = 0; depth < 4; depth++) {
+    const controller = (current as { readonly controller?: unknown }).controller
+    if (abort === undefined && controller instanceof AbortController) abort = () => controller.abort()
+    const original = (current as { readonly original?: unknown }).original
+    if (typeof original !== "object" || original === null) break
+    current = original
+  }
+  const source = (current as { readonly source?: unknown }).source
   if (typeof source !== "object" || source === null) return undefined
   const body = (source as { readonly body?: unknown }).body
   const readable = isNodeReadable(body) ? body : isNodeReadable(source) ? source : undefined
   return readable === undefined || readable.readableEnded === true || readable.destroyed === true
     ? undefined
-    : readable
+    : { readable, abort }
 }
 
 /** Collects chunks into a buffer preallocated from the declared length, or into a list when there is none. */
@@ -221,6 +235,7 @@ const readNode = (
   provider: string,
   response: HttpClientResponse.HttpClientResponse,
   readable: NodeReadable,
+  abort: (() => void) | undefined,
   maxBytes: number,
   expected: number | undefined
 ): Effect.Effect<Buffer, MalformedResponse | ProviderUnavailable> =>
@@ -245,6 +260,7 @@ const readNode = (
       if (collector.size > maxBytes) {
         finish(Effect.fail(tooLarge(provider, response.status, maxBytes)))
         readable.destroy()
+        abort?.()
       }
     }
     function onEnd() {
@@ -263,11 +279,13 @@ const readNode = (
     readable.on("end", onEnd)
     readable.on("error", onError)
     readable.on("close", onClose)
+    // Interrupted (the deadline, or the caller): stop reading and abort the exchange, as the platform does.
     return Effect.sync(() => {
       if (done) return
       done = true
       cleanup()
       readable.destroy()
+      abort?.()
     })
   })
 
@@ -432,6 +450,28 @@ const isKey = (bytes: Buffer, close: number): boolean => {
   return false
 }
 
+const BASE64_HEADER = /^data:[^,]*;base64$/i
+
+/**
+ * `bytes[start, end)` as a string. A base64 `data:` URL becomes `header + payload` with the payload as its own
+ * external string, remembered for `DataUrl` (see `internal/largeStrings.ts`).
+ */
+const largeString = (bytes: Buffer, start: number, end: number): string => {
+  if (bytes.toString("latin1", start, start + 5).toLowerCase() === "data:") {
+    const comma = bytes.indexOf(0x2c, start)
+    if (comma !== -1 && comma - start <= 512 && comma < end) {
+      const header = bytes.toString("latin1", start, comma)
+      if (BASE64_HEADER.test(header)) {
+        const payload = bytes.toString("latin1", comma + 1, end)
+        const url = `${header},${payload}`
+        LargeStrings.remember(url, { header, payload })
+        return url
+      }
+    }
+  }
+  return bytes.toString("latin1", start, end)
+}
+
 /** `parseJsonBytes`'s fast path; `undefined` when it does not apply or the rest is not valid JSON. */
 const parseSpliced = (bytes: Buffer): { readonly value: unknown } | undefined => {
   const large: Array<string> = []
@@ -448,7 +488,7 @@ const parseSpliced = (bytes: Buffer): { readonly value: unknown } | undefined =>
         if (!noControlCharacters(bytes, open + 1, close)) return undefined
         pieces.push(bytes.toString("latin1", emitted, open + 1))
         pieces.push(`${placeholder}${large.length}`)
-        large.push(bytes.toString("latin1", open + 1, close))
+        large.push(largeString(bytes, open + 1, close))
         emitted = close
       }
     }
@@ -475,7 +515,9 @@ const parseSpliced = (bytes: Buffer): { readonly value: unknown } | undefined =>
 const placeholder = `nanogen-large-${Math.random().toString(36).slice(2)}-${Date.now().toString(36)}-`
 
 /**
- * Reads and parses a JSON body with the size cap of `readBody`.
+ * Reads and parses a JSON body with the size cap of `readBody`. A large body (an image answer) is parsed in a
+ * later event-loop turn shared with other large answers (a few milliseconds of parsing per turn), so that many
+ * answers finishing together do not block the event loop for all of them at once.
  *
  * @example
  * ```ts
@@ -495,4 +537,10 @@ export const readJson = (
   response: HttpClientResponse.HttpClientResponse,
   maxBytes?: number
 ): Effect.Effect<unknown, MalformedResponse | ProviderUnavailable> =>
-  Effect.flatMap(readBody(provider, response, maxBytes), (body) => parseJsonBytes(provider, response.status, body))
+  Effect.flatMap(
+    readBody(provider, response, maxBytes),
+    (body) =>
+      body.length >= LARGE_BODY
+        ? CpuTurn.run(parseJsonBytes(provider, response.status, body))
+        : parseJsonBytes(provider, response.status, body)
+  )

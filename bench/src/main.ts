@@ -1,0 +1,406 @@
+/**
+ * `pnpm bench`: nanogen's large-image path against a hand-written `fetch` client and the Vercel AI SDK, on a
+ * loopback replay server in its own process. Prints the table and writes it to bench/RESULTS.md.
+ *
+ * Env: BENCH_PHASES=latency,memory,failover,fanout,load (default all); BENCH_QUICK=1 (fewer iterations).
+ */
+import { type ChildProcess, execFileSync, fork } from "node:child_process"
+import { writeFileSync } from "node:fs"
+import * as os from "node:os"
+import { join } from "node:path"
+import { monitorEventLoopDelay } from "node:perf_hooks"
+import { type Size, sizes } from "./payloads.js"
+import { mb, median, ms, quantile, ratio } from "./stats.js"
+import {
+  apiUrlOf,
+  type Backend,
+  baseline,
+  type Client,
+  type Kind,
+  make,
+  nanogenFromLayer,
+  providerLayer,
+  requestFor
+} from "./variants.js"
+
+const here = import.meta.dirname
+const quick = process.env.BENCH_QUICK === "1"
+const phases = new Set((process.env.BENCH_PHASES ?? "latency,memory,failover,fanout,load").split(","))
+const gc: () => void = (globalThis as { gc?: () => void }).gc ?? (() => {})
+const now = () => performance.now()
+const log = (line: string) => process.stderr.write(`${line}\n`)
+const backends: ReadonlyArray<Backend> = ["openrouter", "aimlapi", "google"]
+const kinds: ReadonlyArray<Kind> = ["nanogen", "baseline", "ai-sdk"]
+const started = now()
+
+const startServer = () =>
+  new Promise<{ child: ChildProcess; origin: string }>((resolve, reject) => {
+    const child = fork(join(here, "server.ts"), [], { execArgv: ["--import", "tsx"], stdio: "inherit" })
+    child.once("message", (message: any) => resolve({ child, origin: `http://127.0.0.1:${message.port}` }))
+    child.once("error", reject)
+  })
+
+const { child: server, origin } = await startServer()
+log(`replay server at ${origin}`)
+const loadAtStart = os.loadavg()
+
+// ---------------------------------------------------------------- latency (interleaved, in this process)
+interface Timing {
+  median: number
+  p95: number
+  /** Median CPU time (user + system, all threads of this process) per call: robust to a busy machine. */
+  cpu: number
+  samples: number
+}
+const timings = new Map<string, Timing>()
+const key = (kind: string, backend: string, size: string) => `${kind}/${backend}/${size}`
+
+const timeInterleaved = async (
+  clients: ReadonlyArray<[string, Client]>,
+  warmup: number,
+  iterations: number,
+  expected?: number
+) => {
+  for (let i = 0; i < warmup; i++) for (const [, client] of clients) await client.call()
+  const samples = new Map(clients.map(([name]) => [name, [] as Array<number>]))
+  const cpu = new Map(clients.map(([name]) => [name, [] as Array<number>]))
+  for (let i = 0; i < iterations; i++) {
+    for (let j = 0; j < clients.length; j++) {
+      const [name, client] = clients[(i + j) % clients.length]!
+      const c0 = process.cpuUsage()
+      const t0 = now()
+      const bytes = await client.call()
+      samples.get(name)!.push(now() - t0)
+      const c1 = process.cpuUsage(c0)
+      cpu.get(name)!.push((c1.user + c1.system) / 1000)
+      if (expected !== undefined && bytes.length !== expected) {
+        throw new Error(`${name}: got ${bytes.length} bytes, expected ${expected}`)
+      }
+    }
+  }
+  return new Map(
+    [...samples].map((
+      [name, values]
+    ) => [name, {
+      median: median(values),
+      p95: quantile(values, 0.95),
+      cpu: median(cpu.get(name)!),
+      samples: values.length
+    }])
+  )
+}
+
+const sizeList = (process.env.BENCH_SIZES ?? "1k,4k").split(",") as ReadonlyArray<Size>
+const missing = new Set<string>()
+if (phases.has("latency")) {
+  for (const size of sizeList) {
+    for (const backend of [...backends, "aimlapi-url" as const]) {
+      const clients: Array<[string, Client]> = []
+      for (const kind of kinds) {
+        const client = await make(kind, origin, backend, size)
+        if (client !== undefined) clients.push([kind, client])
+        else if (kind === "nanogen") missing.add(backend)
+      }
+      const iterations = (size === "4k" ? 15 : 40) / (quick ? 3 : 1)
+      const result = await timeInterleaved(clients, size === "4k" ? 2 : 5, Math.ceil(iterations), sizes[size].bytes)
+      for (const [kind, timing] of result) timings.set(key(kind, backend, size), timing)
+      for (const [, client] of clients) await client.close()
+      log(
+        `latency ${backend} ${size}: ${
+          [...result].map(([k, t]) => `${k} ${ms(t.median)}/${ms(t.p95)} ms (cpu ${ms(t.cpu)})`).join(", ")
+        }`
+      )
+    }
+  }
+}
+
+// ---------------------------------------------------------------- memory (one child process per variant)
+interface Memory {
+  idleRss: number
+  peakRss: number
+  idleHeap: number
+  peakHeap: number
+  retainedHeap: number
+}
+const memory = new Map<string, Memory>()
+if (phases.has("memory")) {
+  for (const size of sizeList) {
+    for (const backend of backends) {
+      // 1K peaks are within GC slack of each other: three interleaved runs per variant, the median kept.
+      const repeats = size === "1k" && !quick ? 3 : 1
+      const runs = new Map<string, Array<Memory>>()
+      for (let repeat = 0; repeat < repeats; repeat++) {
+        for (const kind of kinds) {
+          if (kind === "ai-sdk" && backend !== "google") continue
+          const out = execFileSync(
+            process.execPath,
+            [
+              "--import",
+              "tsx",
+              "--conditions=@nanogen/source",
+              "--expose-gc",
+              join(here, "memory-child.ts"),
+              kind,
+              backend,
+              size,
+              origin,
+              String(quick ? 20 : 50)
+            ],
+            { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }
+          )
+          const result = JSON.parse(out.trim().split("\n").at(-1)!)
+          if (result.skipped) continue
+          if (result.bytes !== sizes[size].bytes) throw new Error(`memory ${kind} ${backend} ${size}: wrong image size`)
+          runs.set(kind, [...(runs.get(kind) ?? []), result])
+        }
+      }
+      for (const [kind, results] of runs) {
+        const sorted = [...results].sort((a, b) => (a.peakRss - a.idleRss) - (b.peakRss - b.idleRss))
+        const result = sorted[sorted.length >> 1]!
+        memory.set(key(kind, backend, size), result)
+        log(
+          `memory ${kind} ${backend} ${size}: peak RSS ${mb(result.peakRss)} MB (idle ${mb(result.idleRss)}), ` +
+            `peak heap+external ${mb(result.peakHeap)} MB (idle ${mb(result.idleHeap)})` +
+            (results.length > 1
+              ? ` [median of ${results.length}: ${results.map((r) => mb(r.peakRss - r.idleRss)).join(", ")}]`
+              : "")
+        )
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------- failover overhead
+const core: any = await import("@nanogen/core")
+interface Failover {
+  primary: Backend
+  secondary: Backend
+  direct: number
+  fallback: number
+  /** The primary's 503 alone, called directly (its HTTP exchange and error mapping). */
+  failing: number
+}
+const failovers: Array<Failover> = []
+if (phases.has("failover") && core.Fallback !== undefined) {
+  const pairs: ReadonlyArray<[Backend, Backend]> = [["openrouter", "google"], ["google", "aimlapi"], [
+    "aimlapi",
+    "openrouter"
+  ]]
+  for (const [primary, secondary] of pairs) {
+    const failing = await providerLayer(primary, apiUrlOf(origin, "fail503", primary, "tiny"))
+    const serving = await providerLayer(secondary, apiUrlOf(origin, "ok", secondary, "tiny"))
+    if (failing === undefined || serving === undefined) continue
+    const request = requestFor("1k")
+    const chained = await nanogenFromLayer(
+      core.Fallback.layer([failing, serving], { attempts: 1, health: false }),
+      request
+    )
+    const direct = await nanogenFromLayer(serving, request)
+    const failingDirect = await nanogenFromLayer(failing, request)
+    const failingClient: Client = {
+      call: () =>
+        failingDirect.call().then(
+          () => Promise.reject(new Error("the 503 route answered")),
+          () => new Uint8Array(sizes.tiny.bytes)
+        ),
+      close: failingDirect.close
+    }
+    const result = await timeInterleaved(
+      [["direct", direct], ["fallback", chained], ["failing", failingClient]],
+      20,
+      quick ? 40 : 150,
+      sizes.tiny.bytes
+    )
+    failovers.push({
+      primary,
+      secondary,
+      direct: result.get("direct")!.median,
+      fallback: result.get("fallback")!.median,
+      failing: result.get("failing")!.median
+    })
+    await failingClient.close()
+    await chained.close()
+    await direct.close()
+    log(
+      `failover ${primary}(503) → ${secondary}: +${
+        ms(result.get("fallback")!.median - result.get("direct")!.median)
+      } ms`
+    )
+  }
+}
+
+// ---------------------------------------------------------------- fan-out n = 8, 200 ms per call
+interface FanOut {
+  backend: Backend
+  variant: string
+  wall: number
+  images: number
+}
+const fanOuts: Array<FanOut> = []
+if (phases.has("fanout")) {
+  for (const backend of backends) {
+    for (const [variant, extra] of [["default", {}], ["concurrency: 8", { concurrency: 8 }]] as const) {
+      const layer = await providerLayer(backend, apiUrlOf(origin, "slow200", backend, "1k"), extra)
+      if (layer === undefined) continue
+      const client = await nanogenFromLayer(layer, { ...requestFor("1k"), n: 8 })
+      let images = 0
+      const walls: Array<number> = []
+      for (let i = 0; i < (quick ? 2 : 4); i++) {
+        const t0 = now()
+        images = (await client.generate!()).images.length
+        walls.push(now() - t0)
+      }
+      await client.close()
+      fanOuts.push({ backend, variant, wall: median(walls.slice(1)), images })
+      log(`fan-out ${backend} (${variant}): ${ms(median(walls.slice(1)))} ms`)
+    }
+  }
+}
+
+// ---------------------------------------------------------------- load: 500 × 1K at concurrency 64
+interface Load {
+  backend: Backend
+  kind: Kind
+  wall: number
+  throughput: number
+  p99: number
+  max: number
+}
+const loads: Array<Load> = []
+if (phases.has("load")) {
+  const runLoad = async (client: Client, total: number, concurrency: number) => {
+    let next = 0
+    const histogram = monitorEventLoopDelay({ resolution: 5 })
+    gc()
+    histogram.enable()
+    const t0 = now()
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next < total) {
+          next++
+          const bytes = await client.call()
+          if (bytes.length !== sizes["1k"].bytes) throw new Error("load: wrong image size")
+        }
+      })
+    )
+    const wall = now() - t0
+    histogram.disable()
+    return { wall, throughput: total / (wall / 1000), p99: histogram.percentile(99) / 1e6, max: histogram.max / 1e6 }
+  }
+  const total = quick ? 200 : 500
+  for (const backend of backends) {
+    for (const kind of ["nanogen", "baseline"] as const) {
+      const client = kind === "baseline" ? baseline(origin, backend, "1k") : await make(kind, origin, backend, "1k")
+      if (client === undefined) continue
+      await runLoad(client, 64, 64) // warm-up: open the connections
+      const result = await runLoad(client, total, 64)
+      await client.close()
+      loads.push({ backend, kind, ...result })
+      log(
+        `load ${kind} ${backend}: ${result.throughput.toFixed(0)} calls/s, event-loop p99 ${ms(result.p99)} ms (max ${
+          ms(result.max)
+        })`
+      )
+    }
+  }
+}
+
+server.kill()
+const loadAtEnd = os.loadavg()
+
+// ---------------------------------------------------------------- report
+const ok = (pass: boolean | undefined) => pass === undefined ? "—" : pass ? "✅" : "❌"
+const lines: Array<string> = []
+lines.push(
+  `Node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}; load average ${
+    loadAtStart.map((l) => l.toFixed(2)).join(" ")
+  } at start, ${loadAtEnd.map((l) => l.toFixed(2)).join(" ")} at end; ${new Date().toISOString()}; ${
+    ((now() - started) / 1000).toFixed(0)
+  } s.`
+)
+lines.push(
+  `Images: 1K = ${(sizes["1k"].bytes / 1e6).toFixed(1)} MB, 4K = ${
+    (sizes["4k"].bytes / 1e6).toFixed(0)
+  } MB (×4/3 as base64 in JSON). Times in ms per call (median / p95); memory = peak RSS of a child process doing 50 calls, minus its RSS before the first call (MB; 1K: median of 3 runs).`
+)
+if (missing.size > 0) lines.push(`Not measured (no provider layer yet): ${[...missing].join(", ")}.`)
+lines.push("")
+lines.push(
+  "| backend | size | nanogen ms | baseline ms | AI SDK ms | time ratio (≤ 1.10×) | CPU ms nanogen / baseline / AI SDK (ratio) | nanogen MB | baseline MB | AI SDK MB | memory ratio (≤ 1.25×) | vs AI SDK |"
+)
+lines.push("|---|---|---|---|---|---|---|---|---|---|---|---|")
+const memoryDelta = (m: Memory | undefined) => m === undefined ? NaN : m.peakRss - m.idleRss
+for (const size of sizeList) {
+  for (const backend of [...backends, "aimlapi-url" as const]) {
+    const n = timings.get(key("nanogen", backend, size))
+    const b = timings.get(key("baseline", backend, size))
+    const a = timings.get(key("ai-sdk", backend, size))
+    if (n === undefined && b === undefined) continue
+    const nm = memoryDelta(memory.get(key("nanogen", backend, size)))
+    const bm = memoryDelta(memory.get(key("baseline", backend, size)))
+    const am = memoryDelta(memory.get(key("ai-sdk", backend, size)))
+    const timeRatio = n && b ? n.median / b.median : NaN
+    const memRatio = nm / bm
+    const fmt = (t: Timing | undefined) => t === undefined ? "—" : `${ms(t.median)} / ${ms(t.p95)}`
+    const info = backend === "aimlapi-url" ? " (CDN url form)" : ""
+    lines.push(
+      `| ${backend}${info} | ${size.toUpperCase()} | ${fmt(n)} | ${fmt(b)} | ${fmt(a)} | ${ratio(timeRatio, 1)} ${
+        ok(Number.isNaN(timeRatio) ? undefined : timeRatio <= 1.1)
+      } | ${n ? ms(n.cpu) : "—"} / ${b ? ms(b.cpu) : "—"} / ${a ? ms(a.cpu) : "—"} (${
+        n && b ? ratio(n.cpu, b.cpu) : "—"
+      }) | ${mb(nm)} | ${mb(bm)} | ${mb(am)} | ${ratio(memRatio, 1)} ${
+        ok(Number.isNaN(memRatio) ? undefined : memRatio <= 1.25)
+      } | ${a && n ? `${ratio(n.median, a.median)} ${ok(n.median < a.median)}` : "—"} |`
+    )
+  }
+}
+if (memory.size > 0) {
+  lines.push("")
+  lines.push(
+    "Raw memory (MB): peak RSS, RSS before the first call, JS heap + external (Buffers) before the first call, at its peak, and still reachable after a full GC at the end."
+  )
+  lines.push("")
+  lines.push("| variant | peak RSS | idle RSS | idle heap+external | peak heap+external | retained heap+external |")
+  lines.push("|---|---|---|---|---|---|")
+  for (const [name, m] of memory) {
+    lines.push(
+      `| ${name} | ${mb(m.peakRss)} | ${mb(m.idleRss)} | ${mb(m.idleHeap)} | ${mb(m.peakHeap)} | ${
+        mb(m.retainedHeap)
+      } |`
+    )
+  }
+}
+lines.push("")
+lines.push("| scenario | result | target | |")
+lines.push("|---|---|---|---|")
+for (const f of failovers) {
+  const added = f.fallback - f.direct
+  lines.push(
+    `| failover ${f.primary} 503 → ${f.secondary} (attempts: 1, 16 KB image): added median | ${ms(added)} ms (${
+      ms(f.fallback)
+    } vs ${ms(f.direct)} direct; the 503 call alone takes ${ms(f.failing)}, so the fallback's own cost is ${
+      ms(added - f.failing)
+    }) | ≤ 2 ms | ${ok(added <= 2)} |`
+  )
+}
+for (const f of fanOuts) {
+  lines.push(
+    `| fan-out n = 8, 200 ms/call, ${f.backend} (${f.variant}) | ${ms(f.wall)} ms (${f.images} images) | ≤ 300 ms | ${
+      ok(f.wall <= 300)
+    } |`
+  )
+}
+for (const l of loads) {
+  lines.push(
+    `| load 500 × 1K @ 64, ${l.kind} ${l.backend} | ${l.throughput.toFixed(0)} calls/s, event-loop p99 ${
+      ms(l.p99)
+    } ms | p99 ≤ 50 ms | ${ok(l.kind === "baseline" ? undefined : l.p99 <= 50)} |`
+  )
+}
+const table = lines.join("\n")
+console.log(`\n${table}\n`)
+writeFileSync(
+  join(here, "..", "RESULTS.md"),
+  `# nanogen bench results\n\nGenerated by \`pnpm bench\` (bench/src/main.ts). See bench/README.md for what is measured.\n\n${table}\n`
+)
+process.exit(0)

@@ -1,0 +1,31 @@
+/**
+ * Profiling helper: `pnpm --filter @nanogen/bench run profile <backend> <size> <kind> [calls]` (writes .cpuprofile/)
+ * runs one variant's calls against the replay server (in its own process) so the profile holds only the client.
+ */
+import { fork } from "node:child_process"
+import { join } from "node:path"
+import type { Size } from "./payloads.js"
+import { type Backend, type Kind, make } from "./variants.js"
+
+const [backend = "google", size = "4k", kind = "nanogen", callsArg = "20"] = process.argv.slice(2)
+const server = fork(join(import.meta.dirname, "server.ts"), [], { execArgv: ["--import", "tsx"], stdio: "inherit" })
+const port = await new Promise<number>((resolve) => server.once("message", (m: any) => resolve(m.port)))
+const client = (await make(kind as Kind, `http://127.0.0.1:${port}`, backend as Backend, size as Size))!
+const t0 = performance.now()
+const each: Array<number> = []
+const cpu: Array<number> = []
+for (let i = 0; i < Number(callsArg); i++) {
+  const t = performance.now()
+  const c = process.cpuUsage()
+  await client.call()
+  const d = process.cpuUsage(c)
+  each.push(Math.round(performance.now() - t))
+  cpu.push(Math.round((d.user + d.system) / 1000))
+}
+const med = (v: Array<number>) => [...v].sort((a, b) => a - b)[v.length >> 1]
+console.log(`wall ${each.join(" ")} | cpu ${cpu.join(" ")} | median wall ${med(each)} cpu ${med(cpu)}`)
+console.log(`${kind} ${backend} ${size}: ${((performance.now() - t0) / Number(callsArg)).toFixed(1)} ms/call`)
+console.log("server stats", await (await fetch(`http://127.0.0.1:${port}/stats`)).text())
+await client.close()
+server.kill()
+process.exit(0)

@@ -1,0 +1,181 @@
+/**
+ * The clients measured: nanogen's real provider layers on `NodeHttpClient.layerUndici`, the hand-written
+ * baseline (`fetch` + `JSON.parse` + `Buffer.from(b64, "base64")`) and, for the Gemini shape, the Vercel AI SDK.
+ * Every variant resolves to the image bytes of one call.
+ */
+import { NodeHttpClient } from "@effect/platform-node"
+import type * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as ManagedRuntime from "effect/ManagedRuntime"
+import * as Redacted from "effect/Redacted"
+import type { Size } from "./payloads.js"
+
+export type Backend = "openrouter" | "aimlapi" | "aimlapi-url" | "google"
+export type Kind = "nanogen" | "baseline" | "ai-sdk"
+export type Mode = "ok" | "fail503" | "slow200"
+
+export interface Client {
+  readonly call: () => Promise<Uint8Array>
+  /** nanogen only: the whole result (fan-out counts its images). */
+  readonly generate?: () => Promise<{ readonly images: ReadonlyArray<{ readonly data: Uint8Array }> }>
+  readonly close: () => Promise<void>
+}
+
+export const routeUrl = (origin: string, mode: Mode, backend: Backend, size: Size) =>
+  `${origin}/x/${mode}/${backend}/${size}`
+
+/** The path each backend's client appends to its base URL (the replay server ignores it). */
+const apiPath: Record<Backend, string> = {
+  openrouter: "/api/v1",
+  aimlapi: "/v1",
+  "aimlapi-url": "/v1",
+  google: "/v1beta"
+}
+
+const packageOf: Record<Backend, string> = {
+  openrouter: "@nanogen/openrouter",
+  aimlapi: "@nanogen/aimlapi",
+  "aimlapi-url": "@nanogen/aimlapi",
+  google: "@nanogen/google-direct"
+}
+
+export const model = "nano-banana-2"
+const geminiModel = "gemini-3.1-flash-image-preview"
+
+export const apiUrlOf = (origin: string, mode: Mode, backend: Backend, size: Size) =>
+  `${routeUrl(origin, mode, backend, size)}${apiPath[backend]}`
+
+type ProviderLayer = Layer.Layer<any, any, any>
+
+/** `<Name>ImageProvider.layer(options)` of a provider package, or `undefined` while the package has none. */
+export const providerLayer = async (
+  backend: Backend,
+  apiUrl: string,
+  extra: Record<string, unknown> = {}
+): Promise<ProviderLayer | undefined> => {
+  const module: Record<string, unknown> = await import(packageOf[backend])
+  for (const [name, value] of Object.entries(module)) {
+    if (!name.endsWith("ImageProvider") || typeof value !== "object" || value === null) continue
+    const layer = (value as { layer?: unknown }).layer
+    if (typeof layer === "function") {
+      return (layer as (options: unknown) => ProviderLayer)({
+        apiKey: Redacted.make("bench-key"),
+        apiUrl,
+        ...(backend === "aimlapi-url" ? { allowPrivateNetwork: true } : {}),
+        ...extra
+      })
+    }
+  }
+  return undefined
+}
+
+const imageProviderTag = async () => (await import("@nanogen/core")).ImageProvider.ImageProvider
+
+/** A nanogen client over any `ImageProvider` layer (a provider, or a `Fallback.layer`). */
+export const nanogenFromLayer = async (
+  layer: ProviderLayer,
+  request: Record<string, unknown>
+): Promise<Client> => {
+  const Tag = await imageProviderTag()
+  const rt = ManagedRuntime.make(Layer.provide(layer, NodeHttpClient.layerUndici) as Layer.Layer<any, any, never>)
+  const service: any = await rt.runPromise(Tag as any)
+  const generate = () => rt.runPromise(service.generate(request) as Effect.Effect<any, any, never>)
+  return {
+    call: async () => (await generate()).images[0].data as Uint8Array,
+    generate,
+    close: () => rt.dispose()
+  }
+}
+
+export const nanogen = async (origin: string, backend: Backend, size: Size, mode: Mode = "ok") => {
+  const layer = await providerLayer(backend, apiUrlOf(origin, mode, backend, size))
+  if (layer === undefined) return undefined
+  return nanogenFromLayer(layer, requestFor(size))
+}
+
+export const requestFor = (size: Size) => ({
+  prompt: "a nano banana dish in a fancy restaurant",
+  model,
+  ...(size === "4k" ? { imageSize: "4K" } : {})
+})
+
+/** The hand-written client: what you would write with `fetch` in ten lines. */
+export const baseline = (origin: string, backend: Backend, size: Size, mode: Mode = "ok"): Client => {
+  const base = apiUrlOf(origin, mode, backend, size)
+  const post = async (path: string, body: unknown): Promise<any> => {
+    const response = await fetch(`${base}${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: "Bearer bench-key" },
+      body: JSON.stringify(body)
+    })
+    if (!response.ok) throw new Error(`HTTP ${response.status}`)
+    return JSON.parse(await response.text())
+  }
+  const prompt = "a nano banana dish in a fancy restaurant"
+  const call = async (): Promise<Uint8Array> => {
+    switch (backend) {
+      case "openrouter": {
+        const json = await post("/chat/completions", {
+          model: "google/gemini-3.1-flash-image-preview",
+          messages: [{ role: "user", content: prompt }],
+          modalities: ["image", "text"]
+        })
+        const url: string = json.choices[0].message.images[0].image_url.url
+        return Buffer.from(url.slice(url.indexOf(",") + 1), "base64")
+      }
+      case "aimlapi": {
+        const json = await post("/images/generations", { model: "google/nano-banana-2", prompt })
+        return Buffer.from(json.data[0].b64_json, "base64")
+      }
+      case "aimlapi-url": {
+        const json = await post("/images/generations", { model: "google/nano-banana-2", prompt })
+        const image = await fetch(json.data[0].url)
+        return Buffer.from(await image.arrayBuffer())
+      }
+      case "google": {
+        const json = await post(`/models/${geminiModel}:generateContent`, {
+          contents: [{ role: "user", parts: [{ text: prompt }] }],
+          generationConfig: { responseModalities: ["TEXT", "IMAGE"] }
+        })
+        const part = json.candidates[0].content.parts.find((p: any) => p.inlineData !== undefined)
+        return Buffer.from(part.inlineData.data, "base64")
+      }
+    }
+  }
+  return { call, close: async () => {} }
+}
+
+/** The Vercel AI SDK's Google provider, pointed at the replay server (Gemini shape only). */
+export const aiSdk = async (origin: string, size: Size): Promise<Client> => {
+  const { generateText } = await import("ai")
+  const { createGoogleGenerativeAI } = await import("@ai-sdk/google")
+  const google = createGoogleGenerativeAI({ baseURL: apiUrlOf(origin, "ok", "google", size), apiKey: "bench-key" })
+  const call = async (): Promise<Uint8Array> => {
+    const result = await generateText({
+      model: google(geminiModel),
+      prompt: "a nano banana dish in a fancy restaurant",
+      maxRetries: 0,
+      providerOptions: { google: { responseModalities: ["TEXT", "IMAGE"] } }
+    })
+    const file = result.files.find((f) => f.mediaType.startsWith("image/"))
+    if (file === undefined) throw new Error("ai-sdk: no image")
+    return file.uint8Array
+  }
+  return { call, close: async () => {} }
+}
+
+export const make = async (
+  kind: Kind,
+  origin: string,
+  backend: Backend,
+  size: Size
+): Promise<Client | undefined> => {
+  switch (kind) {
+    case "nanogen":
+      return nanogen(origin, backend, size)
+    case "baseline":
+      return baseline(origin, backend, size)
+    case "ai-sdk":
+      return backend === "google" ? aiSdk(origin, size) : undefined
+  }
+}
