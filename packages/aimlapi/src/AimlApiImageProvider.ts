@@ -57,7 +57,7 @@ export interface Options {
   readonly maxBodyBytes?: number | undefined
   /**
    * Parallel API calls when `n` needs more than one (models without `num_images`, or `n` above the model's four per
-   * call). Default 4.
+   * call). Default: all at once.
    */
   readonly concurrency?: number | undefined
   /** Cap on one downloaded image, in bytes. Default 32 MiB. */
@@ -121,7 +121,7 @@ export const make = (
         allowPrivateNetwork: options.allowPrivateNetwork === true
       }
     })
-    const concurrency = options.concurrency ?? 4
+    const concurrency = options.concurrency
 
     const fail = (model: string, status: number, response: ProviderClient.JsonResponse) =>
       Effect.fail(

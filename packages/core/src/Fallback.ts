@@ -73,7 +73,7 @@ export interface Options {
    * before a cooldown, and its length. `false` disables health tracking.
    */
   readonly health?: ProviderHealth.MemoryOptions | false | undefined
-  /** Chains run at once for `n > 1`. Default 4. */
+  /** Chains run at once for `n > 1`. Default: all of them (`n` is at most 10). */
   readonly concurrency?: number | undefined
   /**
    * For `n > 1`: return the images that succeeded plus a warning per failed one, instead of failing the whole
@@ -97,7 +97,8 @@ export const defaults = {
   maxRetryAfter: Duration.seconds(30),
   attemptTimeout: Duration.seconds(120),
   deadline: Duration.minutes(5),
-  concurrency: 4
+  // One chain per image, all at once (`n` is at most ImageRequest.limits.maxN): the calls are I/O-bound.
+  concurrency: ImageRequest.limits.maxN
 } as const
 
 /**

@@ -331,8 +331,11 @@ export const parseJson = (
       return Effect.succeed(JSON.parse(text))
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error)
-      const truncated = text.length > 0 && /end of JSON input|Unterminated string|Expected .* after/i.test(reason) &&
-        /^\s*[[{]/.test(text)
+      // Cut short: the parser ran out of input (V8 says so, or fails at the very end of the text). Trailing
+      // garbage ("Unexpected non-whitespace character after JSON at position N" before the end) is not.
+      const position = Number(/at position (\d+)/.exec(reason)?.[1] ?? Number.NaN)
+      const truncated = /^\s*[[{]/.test(text) &&
+        (/end of JSON input|Unterminated string/i.test(reason) || position >= text.trimEnd().length)
       const snippet = text.slice(0, 80).replace(/\s+/g, " ")
       return Effect.fail(
         truncated

@@ -90,7 +90,7 @@ export const make = (
 
 /**
  * Runs `single` once per requested image when a backend returns one image per call (`n > 1`), with bounded
- * concurrency, and merges the results (images in order, usage and cost summed). The first failure interrupts
+ * concurrency (default: all `count` at once), and merges the results (images in order, usage and cost summed). The first failure interrupts
  * the other calls.
  *
  * @example
@@ -105,12 +105,13 @@ export const make = (
 export const fanOut = <E, R>(
   count: number,
   single: (index: number) => Effect.Effect<ImageResult.ImageResult, E, R>,
-  options: { readonly concurrency?: number } = {}
+  options: { readonly concurrency?: number | undefined } = {}
 ): Effect.Effect<ImageResult.ImageResult, E, R> =>
   count <= 1
     ? single(0)
     : Effect.forEach(Array.from({ length: count }, (_, index) => index), single, {
-      concurrency: options.concurrency ?? 4
+      // The calls are I/O-bound and `n` is at most `ImageRequest.limits.maxN`: all at once unless capped.
+      concurrency: options.concurrency ?? count
     }).pipe(
       Effect.map((results) =>
         ImageResult.merge(results as [ImageResult.ImageResult, ...Array<ImageResult.ImageResult>])

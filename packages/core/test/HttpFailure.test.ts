@@ -141,3 +141,15 @@ describe("HttpFailure.readBody", () => {
       })
     ).pipe(Effect.provide(HttpClientLive)))
 })
+
+describe("HttpFailure.parseJson truncation heuristic", () => {
+  const tagOf = (text: string) => Effect.runSync(Effect.flip(HttpFailure.parseJson("p", 200, text)))._tag
+  it("a body that ends mid-value is cut short; trailing garbage is not", () => {
+    assert.strictEqual(tagOf("{\"a\":1"), "ProviderUnavailable")
+    assert.strictEqual(tagOf("{\"a\":\"abc"), "ProviderUnavailable")
+    assert.strictEqual(tagOf("{\"a\":[1,2"), "ProviderUnavailable")
+    assert.strictEqual(tagOf("{\"a\":1}x"), "MalformedResponse")
+    assert.strictEqual(tagOf("{\"a\":1} {\"b\":2}"), "MalformedResponse")
+    assert.strictEqual(tagOf("<html>502</html>"), "MalformedResponse")
+  })
+})

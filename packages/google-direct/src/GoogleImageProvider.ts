@@ -75,7 +75,7 @@ export interface Options {
   readonly timeout?: Duration.DurationInput | undefined
   /** Response body cap in bytes. Default 64 MiB. */
   readonly maxBodyBytes?: number | undefined
-  /** Parallel calls when `n > 1` (the Gemini API returns one image per call). Default 4. */
+  /** Parallel calls when `n > 1` (the Gemini API returns one image per call). Default: all at once (`n` is at most 10). */
   readonly concurrency?: number | undefined
   /** Use `:streamGenerateContent?alt=sse` and merge the chunks. Default `false`. */
   readonly stream?: boolean | undefined
@@ -239,7 +239,7 @@ export const make = (
           }${resolved.imageSize === undefined ? "" : `, imageSize ${resolved.imageSize}`}`
         )
         return yield* ImageProvider.fanOut(request.n, () => call(resolved, built.body, warnings), {
-          concurrency: options.concurrency ?? 4
+          concurrency: options.concurrency
         })
       }).pipe(
         Effect.withSpan("GoogleImageProvider.generate", {

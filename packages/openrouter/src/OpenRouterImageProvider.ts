@@ -54,7 +54,7 @@ export interface Options {
   readonly timeout?: Duration.DurationInput | undefined
   /** Response body cap in bytes; default 64 MiB. */
   readonly maxBodyBytes?: number | undefined
-  /** Parallel calls when `n > 1` (one image per call); default 4. */
+  /** Parallel calls when `n > 1` (one image per call); default: all at once (`n` is at most 10). */
   readonly concurrency?: number | undefined
   /** Policy for images answered by URL instead of a data URL (size cap, timeout, private networks). */
   readonly download?: ImageDownload.Options | undefined
@@ -148,7 +148,7 @@ export const make = (
       Effect.flatMap(
         ModelCatalog.resolve(name, request),
         (resolved) =>
-          ImageProvider.fanOut(request.n, () => single(request, resolved), { concurrency: options.concurrency ?? 4 })
+          ImageProvider.fanOut(request.n, () => single(request, resolved), { concurrency: options.concurrency })
             .pipe(
               Effect.withSpan("OpenRouterImageProvider.generate", {
                 attributes: { "nanogen.provider": name, "nanogen.model": resolved.model, "nanogen.n": request.n }
