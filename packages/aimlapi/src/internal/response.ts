@@ -6,7 +6,8 @@
  * @since 0.1.0
  * @internal
  */
-import { DataUrl, ImageBytes, ImageDownload, ImageGenerationError, ImageResult } from "@nanogen/core"
+import type { ImageResult } from "@nanogen/core"
+import { DataUrl, ImageBytes, ImageDownload, ImageGenerationError } from "@nanogen/core"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
@@ -161,17 +162,8 @@ export const fetchImage = (
   | ImageGenerationError.MalformedResponse
 > => {
   if (source._tag === "Url") {
-    return download(source.url).pipe(
-      Effect.map((downloaded) =>
-        ImageResult.dropUndefined({
-          data: downloaded.data,
-          mimeType: downloaded.mimeType,
-          width: downloaded.width,
-          height: downloaded.height
-        })
-      ),
-      Effect.mapError((error) => ImageDownload.toResultError(provider, error))
-    )
+    // A download is already a GeneratedImage: bytes, sniffed type and, where readable, the size.
+    return download(source.url).pipe(Effect.mapError((error) => ImageDownload.toResultError(provider, error)))
   }
   const info = ImageBytes.inspect(source.data)
   return info === undefined
@@ -182,7 +174,5 @@ export const fetchImage = (
         message: `${provider}: an inline image (b64_json) is not a PNG, JPEG, WebP, GIF or HEIF image`
       })
     )
-    : Effect.succeed(
-      ImageResult.dropUndefined({ data: source.data, mimeType: info.mimeType, width: info.width, height: info.height })
-    )
+    : Effect.succeed({ data: source.data, ...info })
 }

@@ -277,17 +277,8 @@ const decodeImage = (
   context: Context
 ): Effect.Effect<ImageResultNs.GeneratedImage, ImageGenerationError.AttemptError> => {
   if (!DataUrl.isDataUrl(url)) {
-    return context.download(url).pipe(
-      Effect.mapError((error) => ImageDownload.toResultError(PROVIDER, error)),
-      Effect.map((downloaded) =>
-        ImageResult.dropUndefined({
-          data: downloaded.data,
-          mimeType: downloaded.mimeType,
-          width: downloaded.width,
-          height: downloaded.height
-        })
-      )
-    )
+    // A download is already a GeneratedImage: bytes, sniffed type and, where readable, the size.
+    return context.download(url).pipe(Effect.mapError((error) => ImageDownload.toResultError(PROVIDER, error)))
   }
   const parsed = DataUrl.parse(url)
   if (parsed === undefined) {
@@ -305,12 +296,7 @@ const decodeImage = (
     }
     return Effect.succeed({ data: parsed.data, mimeType: parsed.mimeType })
   }
-  return Effect.succeed(ImageResult.dropUndefined({
-    data: parsed.data,
-    mimeType: info.mimeType,
-    width: info.width,
-    height: info.height
-  }))
+  return Effect.succeed({ data: parsed.data, ...info })
 }
 
 const count = (value: number | null | undefined): number | undefined =>
