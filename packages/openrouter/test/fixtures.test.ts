@@ -3,7 +3,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import { rawFixture, setup, TestLayer } from "./helpers.js"
 
-// Every file of ../shared/fixtures/openrouter with the outcome SOURCES.md lists.
+// Every file of fixtures/openrouter with the outcome SOURCES.md lists.
 layer(TestLayer)("OpenRouter recorded fixtures", (it) => {
   it.effect("gemini-2.5-flash-image-text-and-image.json → image/png, text, stop, usage, no cost", () =>
     Effect.gen(function*() {

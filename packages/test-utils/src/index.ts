@@ -1,6 +1,6 @@
 /**
  * Shared test helpers for nanogen's packages (private, never published): the recorded fixtures in
- * `../shared/fixtures`, a tracer and a logger that record what they see, and the canary-key scanner.
+ * `fixtures/` at the repository root, a tracer and a logger that record what they see, and the canary-key scanner.
  */
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as Cause from "effect/Cause"
@@ -13,16 +13,16 @@ import { readFileSync } from "node:fs"
 import * as path from "node:path"
 import { inspect } from "node:util"
 
-/** The `shared/fixtures` folder beside the checkout (CI has it there), or `NANOGEN_FIXTURES`. */
+/** The repository's recorded fixtures (`fixtures/` at the root, with `SOURCES.md`), or `NANOGEN_FIXTURES`. */
 export const fixturesDir: string = process.env.NANOGEN_FIXTURES ??
-  path.resolve(import.meta.dirname, "../../../../shared/fixtures")
+  path.resolve(import.meta.dirname, "../../../fixtures")
 
 /** The raw text of a recorded fixture, e.g. `fixture("google", "error-429-retry-info.json")`. */
-export const fixture = (backend: "openrouter" | "google" | "aimlapi", file: string): string =>
+export const fixture = (backend: string, file: string): string =>
   readFileSync(path.join(fixturesDir, backend, file), "utf8")
 
 /** A recorded fixture parsed as JSON. */
-export const fixtureJson = (backend: "openrouter" | "google" | "aimlapi", file: string): unknown =>
+export const fixtureJson = (backend: string, file: string): unknown =>
   JSON.parse(fixture(backend, file))
 
 /** A key that must never show up anywhere: use it as the API key in tests and scan everything for it. */
