@@ -1,8 +1,8 @@
 import { assert, describe, it } from "@effect/vitest"
+import { Nanogen } from "@nanogen/client"
 import { ImageProvider } from "@nanogen/core"
 import { CANARY_KEY, HttpClientLive, render } from "@nanogen/test-utils"
 import { ConfigError, ConfigProvider, Duration, Effect, Either, Layer, Redacted } from "effect"
-import { Nanogen } from "../src/index.js"
 
 const withEnv = (env: Record<string, string>) =>
   Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env))))

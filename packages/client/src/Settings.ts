@@ -3,7 +3,7 @@
  * the environment (with overrides), the description of the configured providers, and configuration errors as
  * readable lines.
  *
- * @internal
+ * @since 0.1.0
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
 import type { ImageProvider } from "@nanogen/core"
@@ -12,15 +12,15 @@ import * as ConfigProvider from "effect/ConfigProvider"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Nanogen from "../Nanogen.js"
+import * as Nanogen from "./Nanogen.js"
 
-/** @internal */
+/** @since 0.1.0 */
 export class SettingsError extends Data.TaggedError("SettingsError")<{
   readonly message: string
   readonly lines: ReadonlyArray<string>
 }> {}
 
-/** @internal */
+/** @since 0.1.0 */
 export const configErrorLines = (error: ConfigError.ConfigError): Array<string> => {
   const messages = new Set<string>()
   const walk = (e: ConfigError.ConfigError): void => {
@@ -38,7 +38,7 @@ export const configErrorLines = (error: ConfigError.ConfigError): Array<string> 
   return [...messages].map((message) => `configuration error: ${message}`)
 }
 
-/** @internal */
+/** @since 0.1.0 */
 export const toSettingsError = (error: unknown): SettingsError => {
   if (error instanceof SettingsError) return error
   if (ConfigError.isConfigError(error)) {
@@ -52,7 +52,7 @@ export const toSettingsError = (error: unknown): SettingsError => {
 /**
  * A config provider that answers `overrides` first, then the environment (or `env` when given).
  *
- * @internal
+ * @since 0.1.0
  */
 export const configProvider = (
   overrides: Readonly<Record<string, string | undefined>>,
@@ -71,7 +71,7 @@ export const configProvider = (
  * The fallback layer configured from the environment; `providers` (a comma-separated list) overrides
  * `NANOGEN_PROVIDERS`.
  *
- * @internal
+ * @since 0.1.0
  */
 export const providerLayer = (
   providers?: string,
@@ -91,7 +91,7 @@ export const providerLayer = (
 /**
  * The configured providers (keys redacted); `providers` overrides `NANOGEN_PROVIDERS`.
  *
- * @internal
+ * @since 0.1.0
  */
 export const describe = (providers?: string): Effect.Effect<Nanogen.Description, SettingsError> =>
   Nanogen.describeConfig.pipe(

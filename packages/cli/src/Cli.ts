@@ -9,6 +9,7 @@ import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
 import * as ValidationError from "@effect/cli/ValidationError"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import { Settings } from "@nanogen/client"
 import type { ImageGenerationError } from "@nanogen/core"
 import { ImageBytes, ImageProvider, ImageRequest, ImageResult, ModelCatalog } from "@nanogen/core"
 import * as Cause from "effect/Cause"
@@ -20,7 +21,6 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Fs from "node:fs/promises"
 import * as Demo from "./Demo.js"
-import * as Settings from "./internal/settings.js"
 import * as Output from "./Output.js"
 
 /**
@@ -29,7 +29,7 @@ import * as Output from "./Output.js"
  *
  * @example
  * ```ts
- * import { Cli } from "nanogen"
+ * import { Cli } from "@nanogen/cli"
  * const failure = new Cli.CliFailure({ exitCode: 2, lines: ["error: set OPENROUTER_API_KEY"] })
  * ```
  * @since 0.1.0
@@ -46,7 +46,7 @@ export class CliFailure extends Data.TaggedError("CliFailure")<{
  * @example
  * ```ts
  * import { Exit } from "effect"
- * import { Cli } from "nanogen"
+ * import { Cli } from "@nanogen/cli"
  * Cli.exitCodeOf(Exit.void) // 0
  * ```
  * @since 0.1.0
@@ -113,7 +113,7 @@ const readImage = (path: string) =>
  * @example
  * ```ts
  * import { Command } from "@effect/cli"
- * import { Cli } from "nanogen"
+ * import { Cli } from "@nanogen/cli"
  * const only = Command.run(Cli.generate, { name: "nanogen-generate", version: "0.1.0" })
  * ```
  * @since 0.1.0
@@ -209,7 +209,7 @@ export const generate = Command.make("generate", {
  *
  * @example
  * ```ts
- * import { Cli } from "nanogen"
+ * import { Cli } from "@nanogen/cli"
  * Cli.catalogRows()[0] // ["nano-banana", "openrouter", "google/gemini-2.5-flash-image", …]
  * ```
  * @since 0.1.0
@@ -244,7 +244,7 @@ export const catalogRows = (): Array<Array<string>> => {
  * @example
  * ```ts
  * import { Command } from "@effect/cli"
- * import { Cli } from "nanogen"
+ * import { Cli } from "@nanogen/cli"
  * const only = Command.run(Cli.models, { name: "nanogen-models", version: "0.1.0" })
  * ```
  * @since 0.1.0
@@ -280,7 +280,7 @@ export const models = Command.make("models", { json: jsonOption("Print the catal
  * @example
  * ```ts
  * import { Command } from "@effect/cli"
- * import { Cli } from "nanogen"
+ * import { Cli } from "@nanogen/cli"
  * const only = Command.run(Cli.providers, { name: "nanogen-providers", version: "0.1.0" })
  * ```
  * @since 0.1.0
@@ -326,7 +326,7 @@ export const providers = Command.make("providers", {
  * @example
  * ```ts
  * import { Command } from "@effect/cli"
- * import { Cli } from "nanogen"
+ * import { Cli } from "@nanogen/cli"
  * const only = Command.run(Cli.demo, { name: "nanogen-demo", version: "0.1.0" })
  * ```
  * @since 0.1.0
@@ -365,7 +365,7 @@ export const demo = Command.make("demo", {
  * @example
  * ```ts
  * import { Command } from "@effect/cli"
- * import { Cli } from "nanogen"
+ * import { Cli } from "@nanogen/cli"
  * const main = Command.run(Cli.command, { name: "nanogen", version: "0.1.0" })
  * ```
  * @since 0.1.0
@@ -384,7 +384,7 @@ export const command = Command.make("nanogen").pipe(
  * ```ts
  * import { NodeContext, NodeRuntime } from "@effect/platform-node"
  * import { Effect } from "effect"
- * import { Cli } from "nanogen"
+ * import { Cli } from "@nanogen/cli"
  *
  * Cli.run(process.argv).pipe(Effect.provide(NodeContext.layer), NodeRuntime.runMain)
  * ```

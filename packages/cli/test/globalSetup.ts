@@ -8,8 +8,34 @@ import * as Fs from "node:fs"
 import * as Path from "node:path"
 
 const root = Path.resolve(import.meta.dirname, "../../..")
-// Dependency order: core first, the CLI last.
-const packages = ["core", "openrouter", "aimlapi", "google-direct", "emulator", "nanogen"]
+
+interface Manifest {
+  readonly name: string
+  readonly dependencies?: Record<string, string>
+  readonly scripts?: Record<string, string>
+}
+
+/** The workspace packages the CLI depends on (itself included), dependencies first: read from the package graph. */
+const buildOrder = (): Array<string> => {
+  const folders = new Map<string, { readonly folder: string; readonly manifest: Manifest }>()
+  for (const folder of Fs.readdirSync(Path.join(root, "packages"))) {
+    const file = Path.join(root, "packages", folder, "package.json")
+    if (!Fs.existsSync(file)) continue
+    const manifest = JSON.parse(Fs.readFileSync(file, "utf8")) as Manifest
+    folders.set(manifest.name, { folder, manifest })
+  }
+  const order: Array<string> = []
+  const visit = (name: string): void => {
+    const entry = folders.get(name)
+    if (entry === undefined || order.includes(entry.folder)) return
+    for (const [dependency, range] of Object.entries(entry.manifest.dependencies ?? {})) {
+      if (range.startsWith("workspace:")) visit(dependency)
+    }
+    if (entry.manifest.scripts?.build !== undefined) order.push(entry.folder)
+  }
+  visit("@nanogen/cli")
+  return order
+}
 
 const newest = (dir: string): number => {
   let latest = 0
@@ -30,7 +56,7 @@ const stale = (pkg: string): boolean => {
 export default function setup() {
   const tsc = Path.join(root, "node_modules", "typescript", "bin", "tsc")
   let rebuild = false
-  for (const pkg of packages) {
+  for (const pkg of buildOrder()) {
     // Once one package is rebuilt, rebuild the ones after it too (their declarations may depend on it).
     rebuild = rebuild || stale(pkg)
     if (!rebuild) continue

@@ -38,7 +38,7 @@ export type ProviderName = typeof providerNames[number]
  *
  * @example
  * ```ts
- * import { Nanogen } from "nanogen"
+ * import { Nanogen } from "@nanogen/client"
  * Nanogen.variables["google-direct"].key // ["GEMINI_API_KEY", "GOOGLE_API_KEY"]
  * ```
  * @since 0.1.0
@@ -141,7 +141,7 @@ const noKeyMessage = `No image provider is configured: set at least one of ${
  *
  * @example
  * ```ts
- * import { Nanogen } from "nanogen"
+ * import { Nanogen } from "@nanogen/client"
  *
  * const settings = Nanogen.resolve({ providers: ["google-direct"], apiKeys: { "google-direct": "AIza…" } })
  * // Either.right({ providers: [{ name: "google-direct", apiUrl: "https://generativelanguage…", … }], … })
@@ -239,7 +239,7 @@ const optionalRedacted = (name: string): Config.Config<Redacted.Redacted | undef
  * @example
  * ```ts
  * import { Effect } from "effect"
- * import { Nanogen } from "nanogen"
+ * import { Nanogen } from "@nanogen/client"
  * const order = Effect.map(Nanogen.config, (settings) => settings.providers.map((p) => p.name))
  * ```
  * @since 0.1.0
@@ -298,7 +298,7 @@ const providerLayer = (
  * @example
  * ```ts
  * import { Either } from "effect"
- * import { Nanogen } from "nanogen"
+ * import { Nanogen } from "@nanogen/client"
  *
  * const settings = Either.getOrThrow(Nanogen.resolve({ apiKeys: { openrouter: "sk-or-…" } }))
  * const Live = Nanogen.layerSettings(settings, { fallback: { attempts: 3 } })
@@ -328,7 +328,7 @@ export const layerSettings = (
  * import { Effect, Layer, Redacted } from "effect"
  * import { NodeHttpClient } from "@effect/platform-node"
  * import { ImageProvider } from "@nanogen/core"
- * import { Nanogen } from "nanogen"
+ * import { Nanogen } from "@nanogen/client"
  *
  * const Live = Nanogen.layer({
  *   providers: ["google-direct", "openrouter"],
@@ -350,7 +350,7 @@ export const layer = (
  *
  * @example
  * ```ts
- * import { Nanogen } from "nanogen"
+ * import { Nanogen } from "@nanogen/client"
  * const Live = Nanogen.layerConfigWith({ fallback: { attempts: 3, failoverOnContentBlocked: true } })
  * ```
  * @since 0.1.0
@@ -369,7 +369,7 @@ export const layerConfigWith = (
  * import { Effect, Layer } from "effect"
  * import { NodeHttpClient } from "@effect/platform-node"
  * import { ImageProvider } from "@nanogen/core"
- * import { Nanogen } from "nanogen"
+ * import { Nanogen } from "@nanogen/client"
  *
  * // NANOGEN_PROVIDERS=openrouter,google-direct OPENROUTER_API_KEY=… GEMINI_API_KEY=…
  * const Live = Nanogen.layerConfig.pipe(Layer.provide(NodeHttpClient.layerUndici))
@@ -412,7 +412,7 @@ export interface Description {
  * @example
  * ```ts
  * import { Either } from "effect"
- * import { Nanogen } from "nanogen"
+ * import { Nanogen } from "@nanogen/client"
  * const d = Nanogen.describeSettings(Either.getOrThrow(Nanogen.resolve({ apiKeys: { aimlapi: "k" } })))
  * // d.providers: [{ position: 1, name: "aimlapi", apiUrl: "https://api.aimlapi.com/v1", apiKey: "<redacted>", … }]
  * ```
@@ -438,7 +438,7 @@ export const describeSettings = (settings: Settings): Description => ({
  * @example
  * ```ts
  * import { Effect } from "effect"
- * import { Nanogen } from "nanogen"
+ * import { Nanogen } from "@nanogen/client"
  * const lines = Effect.map(Nanogen.describe, (providers) => providers.map((p) => `${p.position}. ${p.name} ${p.apiUrl}`))
  * ```
  * @since 0.1.0

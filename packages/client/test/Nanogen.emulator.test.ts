@@ -1,9 +1,9 @@
 import { assert, layer } from "@effect/vitest"
+import { Nanogen } from "@nanogen/client"
 import { ImageProvider } from "@nanogen/core"
 import * as Emulator from "@nanogen/emulator"
 import { assertNoSecret, CANARY_KEY, HttpClientLive, makeLogRecorder, makeSpanRecorder } from "@nanogen/test-utils"
 import { ConfigProvider, Effect, Layer } from "effect"
-import { Nanogen } from "../src/index.js"
 
 const TestLayer = Layer.mergeAll(
   Emulator.layer({ keys: { openrouter: CANARY_KEY, aimlapi: CANARY_KEY, google: CANARY_KEY } }),

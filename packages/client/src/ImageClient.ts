@@ -17,15 +17,15 @@ import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
-import * as Settings from "./internal/settings.js"
 import type * as Nanogen from "./Nanogen.js"
+import * as Settings from "./Settings.js"
 
 /**
  * A backend name.
  *
  * @example
  * ```ts
- * import type { ImageClient } from "nanogen"
+ * import type { ImageClient } from "@nanogen/client"
  * const order: ReadonlyArray<ImageClient.ProviderName> = ["google-direct", "openrouter"]
  * ```
  * @since 0.1.0
@@ -38,7 +38,7 @@ export type ProviderName = "openrouter" | "aimlapi" | "google-direct"
  *
  * @example
  * ```ts
- * import type { ImageClient } from "nanogen"
+ * import type { ImageClient } from "@nanogen/client"
  * const urls: ImageClient.PerProvider = { openrouter: "http://127.0.0.1:8080/api/v1" }
  * ```
  * @since 0.1.0
@@ -56,7 +56,7 @@ export interface PerProvider<A = string> {
  *
  * @example
  * ```ts
- * import type { ImageClient } from "nanogen"
+ * import type { ImageClient } from "@nanogen/client"
  * const options: ImageClient.ImageClientOptions = { providers: ["openrouter"], timeout: "90 seconds" }
  * ```
  * @since 0.1.0
@@ -91,7 +91,7 @@ export interface ImageClientOptions {
  *
  * @example
  * ```ts
- * import { createImageClient, ImageClient } from "nanogen"
+ * import { createImageClient, ImageClient } from "@nanogen/client"
  * const error = await createImageClient({ env: {} }).generate({ prompt: "x" }).catch((e) => e)
  * error instanceof ImageClient.ConfigurationError // true: "No image provider is configured: set …"
  * ```
@@ -107,7 +107,7 @@ export class ConfigurationError extends Data.TaggedError("ConfigurationError")<{
  *
  * @example
  * ```ts
- * import { createImageClient } from "nanogen"
+ * import { createImageClient } from "@nanogen/client"
  * const client = createImageClient()
  * await client.close()
  * ```
@@ -155,7 +155,7 @@ const configuredLayer = (options: ImageClientOptions) =>
  *
  * @example
  * ```ts
- * import { ImageClient } from "nanogen"
+ * import { ImageClient } from "@nanogen/client"
  * ImageClient.toOverrides({ providers: ["aimlapi"] }).NANOGEN_PROVIDERS // "aimlapi"
  * ```
  * @since 0.1.0
@@ -185,7 +185,7 @@ const toConfigurationError = (error: unknown) =>
  *
  * @example
  * ```ts
- * import { createImageClient } from "nanogen"
+ * import { createImageClient } from "@nanogen/client"
  *
  * const client = createImageClient({ apiKeys: { openrouter: process.env.OPENROUTER_API_KEY } })
  * try {
@@ -232,7 +232,7 @@ export const createImageClient = (options: ImageClientOptions = {}): ImageClient
  *
  * @example
  * ```ts
- * import { ImageClient } from "nanogen"
+ * import { ImageClient } from "@nanogen/client"
  * const result = await ImageClient.generateOnce({ prompt: "a nano banana" }, { providers: ["google-direct"] })
  * ```
  * @since 0.1.0
@@ -257,7 +257,7 @@ export const generateOnce = async (
  * ```ts
  * import { Effect } from "effect"
  * import { ImageProvider } from "@nanogen/core"
- * import { ImageClient } from "nanogen"
+ * import { ImageClient } from "@nanogen/client"
  * const result = ImageProvider.generate({ prompt: "a nano banana" }).pipe(Effect.provide(ImageClient.layer({ providers: ["openrouter"] })))
  * ```
  * @since 0.1.0

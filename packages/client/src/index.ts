@@ -1,5 +1,6 @@
 /**
- * nanogen — config-driven assembly, Promise facade and CLI.
+ * @nanogen/client — the configuration-driven `Nanogen` assembly over the provider registry, and the Promise facade
+ * `createImageClient`.
  *
  * @since 0.1.0
  */
@@ -7,12 +8,8 @@
 export * as Nanogen from "./Nanogen.js"
 
 /** @since 0.1.0 */
-export * as Cli from "./Cli.js"
-/** @since 0.1.0 */
-export * as Demo from "./Demo.js"
-/** @since 0.1.0 */
 export * as ImageClient from "./ImageClient.js"
 /** @since 0.1.0 */
 export { createImageClient } from "./ImageClient.js"
 /** @since 0.1.0 */
-export * as Output from "./Output.js"
+export * as Settings from "./Settings.js"

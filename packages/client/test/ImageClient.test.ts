@@ -1,8 +1,8 @@
 import { assert, describe, it } from "@effect/vitest"
+import { createImageClient, ImageClient } from "@nanogen/client"
 import { ImageBytes, ImageGenerationError, ImageProviderTest } from "@nanogen/core"
 import * as Emulator from "@nanogen/emulator"
 import { afterAll, afterEach, beforeAll } from "vitest"
-import { createImageClient, ImageClient } from "../src/index.js"
 
 let emulator: Emulator.Emulator
 

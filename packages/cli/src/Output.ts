@@ -18,7 +18,7 @@ import * as Path from "node:path"
  *
  * @example
  * ```ts
- * import { Output } from "nanogen"
+ * import { Output } from "@nanogen/cli"
  * Output.extensionOf(new Uint8Array([0xff, 0xd8, 0xff, 0xe0])) // "jpg"
  * ```
  * @since 0.1.0
@@ -52,7 +52,7 @@ const knownExtension = /\.(png|jpe?g|webp|gif|heic|heif|bin)$/i
  *
  * @example
  * ```ts
- * import { Output } from "nanogen"
+ * import { Output } from "@nanogen/cli"
  * Output.filePaths("cat.png", ["jpg", "jpg"], false) // ["cat.jpg", "cat-1.jpg"]
  * ```
  * @since 0.1.0
@@ -70,7 +70,7 @@ export const filePaths = (out: string, extensions: ReadonlyArray<string>, isDire
  *
  * @example
  * ```ts
- * import type { Output } from "nanogen"
+ * import type { Output } from "@nanogen/cli"
  * const file: Output.WrittenImage = { path: "out.png", mimeType: "image/png", width: 1024, height: 1024, bytes: 1234 }
  * ```
  * @since 0.1.0
@@ -90,7 +90,7 @@ export interface WrittenImage {
  * @example
  * ```ts
  * import { Effect } from "effect"
- * import { Output } from "nanogen"
+ * import { Output } from "@nanogen/cli"
  * declare const result: import("@nanogen/core").ImageResult.ImageResult
  * const written = Effect.runPromise(Output.writeImages(result.images, "out.png"))
  * ```
@@ -131,7 +131,7 @@ const formatMs = (ms: number): string => ms < 1000 ? `${Math.round(ms)} ms` : `$
  *
  * @example
  * ```ts
- * import { Output } from "nanogen"
+ * import { Output } from "@nanogen/cli"
  * Output.formatAttempts([{ provider: "openrouter", model: "m", outcome: "ProviderUnavailable", status: 503, durationMs: 12 }])
  * // ["  1. openrouter        m  ProviderUnavailable 503  12 ms"]
  * ```
@@ -154,7 +154,7 @@ export const formatAttempts = (attempts: ReadonlyArray<ImageResult.Attempt>, ind
  *
  * @example
  * ```ts
- * import { Output } from "nanogen"
+ * import { Output } from "@nanogen/cli"
  * declare const result: import("@nanogen/core").ImageResult.ImageResult
  * declare const written: ReadonlyArray<Output.WrittenImage>
  * console.error(Output.formatSummary(result, written, 1234).join("\n"))
@@ -188,7 +188,7 @@ export const formatSummary = (
  *
  * @example
  * ```ts
- * import type { Output } from "nanogen"
+ * import type { Output } from "@nanogen/cli"
  * declare const json: Output.JsonResult
  * json.paths // ["out.png"]
  * ```
@@ -213,7 +213,7 @@ export interface JsonResult {
  *
  * @example
  * ```ts
- * import { Output } from "nanogen"
+ * import { Output } from "@nanogen/cli"
  * declare const result: import("@nanogen/core").ImageResult.ImageResult
  * console.log(JSON.stringify(Output.toJson(result, [], 1200)))
  * ```
@@ -243,7 +243,7 @@ export const toJson = (
  *
  * @example
  * ```ts
- * import { Output } from "nanogen"
+ * import { Output } from "@nanogen/cli"
  * declare const error: import("@nanogen/core").ImageGenerationError.ImageGenerationError
  * console.error(Output.formatFailure(error).join("\n"))
  * ```
@@ -284,7 +284,7 @@ export const formatFailure = (error: ImageGenerationError.ImageGenerationError):
  *
  * @example
  * ```ts
- * import { Output } from "nanogen"
+ * import { Output } from "@nanogen/cli"
  * declare const error: import("@nanogen/core").ImageGenerationError.ImageGenerationError
  * console.log(JSON.stringify(Output.failureToJson(error, 1200)))
  * ```
@@ -312,7 +312,7 @@ export const failureToJson = (error: ImageGenerationError.ImageGenerationError, 
  *
  * @example
  * ```ts
- * import type { Output } from "nanogen"
+ * import type { Output } from "@nanogen/cli"
  * const state: Output.ProgressState = { provider: undefined, attempts: 0, startedAt: Date.now() }
  * ```
  * @since 0.1.0
@@ -338,7 +338,7 @@ const providerOf = (attributes: Record<string, unknown> | undefined): string | u
  * @example
  * ```ts
  * import { Effect } from "effect"
- * import { Output } from "nanogen"
+ * import { Output } from "@nanogen/cli"
  * declare const work: Effect.Effect<void>
  * const state: Output.ProgressState = { provider: undefined, attempts: 0, startedAt: Date.now() }
  * const watched = Output.observeAttempts(work, state) // state.provider / state.attempts follow the spans
@@ -383,7 +383,7 @@ export const observeAttempts = <A, E, R>(
  *
  * @example
  * ```ts
- * import { Output } from "nanogen"
+ * import { Output } from "@nanogen/cli"
  * Output.formatProgress({ provider: "openrouter", attempts: 2, startedAt: 0 }, 1500) // "generating · openrouter · attempt 2 · 1.5 s"
  * ```
  * @since 0.1.0
@@ -401,7 +401,7 @@ export const formatProgress = (state: ProgressState, now: number, label = "gener
  * @example
  * ```ts
  * import { Effect } from "effect"
- * import { Output } from "nanogen"
+ * import { Output } from "@nanogen/cli"
  * declare const work: Effect.Effect<string>
  * const shown = Output.withProgress(work, { enabled: process.stderr.isTTY === true })
  * ```
@@ -436,7 +436,7 @@ export const withProgress = <A, E, R>(
  *
  * @example
  * ```ts
- * import { Output } from "nanogen"
+ * import { Output } from "@nanogen/cli"
  * Output.table(["a", "b"], [["1", "22"]]) // ["a  b ", "1  22"] (padded)
  * ```
  * @since 0.1.0

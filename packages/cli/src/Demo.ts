@@ -24,7 +24,7 @@ import * as Output from "./Output.js"
  *
  * @example
  * ```ts
- * import type { Demo } from "nanogen"
+ * import type { Demo } from "@nanogen/cli"
  * const scene: Demo.Scene = { name: "cat", request: { prompt: "a cat", aspectRatio: "4:3" } }
  * ```
  * @since 0.1.0
@@ -41,7 +41,7 @@ export interface Scene {
  *
  * @example
  * ```ts
- * import { Demo } from "nanogen"
+ * import { Demo } from "@nanogen/cli"
  * Demo.scenes.map((scene) => scene.request.model) // ["nano-banana-2", "nano-banana", "nano-banana-2"]
  * ```
  * @since 0.1.0
@@ -77,7 +77,7 @@ export const scenes: ReadonlyArray<Scene> = [
  *
  * @example
  * ```ts
- * import type { Demo } from "nanogen"
+ * import type { Demo } from "@nanogen/cli"
  * const options: Demo.Options = { out: "./pictures", print: () => {} }
  * ```
  * @since 0.1.0
@@ -100,7 +100,7 @@ export interface Options {
  * @example
  * ```ts
  * import { Effect } from "effect"
- * import { Demo } from "nanogen"
+ * import { Demo } from "@nanogen/cli"
  * const files = Effect.map(Demo.run(), (report) => report.results.flatMap((r) => r.files.map((f) => f.path)))
  * ```
  * @since 0.1.0
@@ -121,7 +121,7 @@ export interface Report {
  *
  * @example
  * ```ts
- * import { Demo } from "nanogen"
+ * import { Demo } from "@nanogen/cli"
  * Demo.order[0] // "openrouter"
  * ```
  * @since 0.1.0
@@ -137,7 +137,7 @@ export const order = ["openrouter", "google-direct", "aimlapi"] as const
  * ```ts
  * import { Effect } from "effect"
  * import * as Emulator from "@nanogen/emulator"
- * import { Demo } from "nanogen"
+ * import { Demo } from "@nanogen/cli"
  *
  * const program = Effect.gen(function*() {
  *   const emulator = yield* Emulator.make()
@@ -178,7 +178,7 @@ export const fallbackLayer = (emulator: Emulator.Emulator) =>
  * @example
  * ```ts
  * import * as Emulator from "@nanogen/emulator"
- * import { Demo } from "nanogen"
+ * import { Demo } from "@nanogen/cli"
  * const emulator = await Emulator.start()
  * Demo.injectFaults(emulator)
  * ```
@@ -210,7 +210,7 @@ const describeRequest = (request: ImageRequest.Input): string =>
  * @example
  * ```ts
  * import { Effect } from "effect"
- * import { Demo } from "nanogen"
+ * import { Demo } from "@nanogen/cli"
  *
  * const report = await Effect.runPromise(Demo.run({ out: "./nanogen-demo" }))
  * report.results.length // 3
