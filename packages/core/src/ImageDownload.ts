@@ -12,9 +12,9 @@ import * as Effect from "effect/Effect"
 import { lookup } from "node:dns/promises"
 import { isIP } from "node:net"
 import * as DataUrl from "./DataUrl.js"
-import * as HttpFailure from "./HttpFailure.js"
 import * as ImageBytes from "./ImageBytes.js"
 import { InvalidRequest, MalformedResponse, NoImageReturned, ProviderUnavailable } from "./ImageGenerationError.js"
+import * as ResponseBody from "./ResponseBody.js"
 
 /**
  * @since 0.1.0
@@ -152,7 +152,7 @@ export const download = (
         message: `HTTP ${response.status} for ${checked.origin}${checked.pathname}`
       })
     }
-    const body = yield* HttpFailure.readBody("download", response, maxBytes).pipe(
+    const body = yield* ResponseBody.read("download", response, maxBytes).pipe(
       Effect.mapError((error) =>
         new DownloadFailed({
           reason: error._tag === "MalformedResponse" ? "tooLarge" : "transport",

@@ -17,6 +17,8 @@ import * as HttpFailure from "./HttpFailure.js"
 import * as ImageDownload from "./ImageDownload.js"
 import { type MalformedResponse, type ProviderUnavailable, Timeout } from "./ImageGenerationError.js"
 import { keyFreeSpans } from "./internal/httpSpan.js"
+import * as JsonBody from "./JsonBody.js"
+import * as ResponseBody from "./ResponseBody.js"
 
 /**
  * @since 0.1.0
@@ -196,7 +198,7 @@ export const make = (options: Options): Effect.Effect<ProviderClient, never, Htt
     const postJson = (path: string, body: unknown) =>
       exchange(path, body, "application/json", (response) =>
         Effect.map(
-          HttpFailure.readJson(provider, response, options.maxBodyBytes),
+          JsonBody.read(provider, response, options.maxBodyBytes),
           (json): JsonResponse => ({ status: response.status, headers: response.headers, body: json })
         ))
 
@@ -206,7 +208,7 @@ export const make = (options: Options): Effect.Effect<ProviderClient, never, Htt
         body,
         "text/event-stream",
         (response) =>
-          Effect.flatMap(HttpFailure.readBody(provider, response, options.maxBodyBytes), (bytes) => {
+          Effect.flatMap(ResponseBody.read(provider, response, options.maxBodyBytes), (bytes) => {
             const isStream = (response.headers["content-type"] ?? "").includes("text/event-stream") &&
               response.status >= 200 && response.status < 300
             return isStream
@@ -214,10 +216,10 @@ export const make = (options: Options): Effect.Effect<ProviderClient, never, Htt
                 status: response.status,
                 headers: response.headers,
                 body: undefined,
-                events: parseEvents(HttpFailure.decodeText(bytes))
+                events: parseEvents(ResponseBody.decodeText(bytes))
               })
               : Effect.map(
-                HttpFailure.parseJsonBytes(provider, response.status, bytes),
+                JsonBody.parseBytes(provider, response.status, bytes),
                 (json): EventsResponse => ({
                   status: response.status,
                   headers: response.headers,
