@@ -22,14 +22,40 @@ import { MalformedResponse, type ProviderUnavailable } from "./ImageGenerationEr
 export const defaultMaxBytes = 64 * 1024 * 1024
 
 /**
+ * What consumes a body as it arrives (`read` uses one that collects the bytes). `write` may refuse a chunk with a
+ * failure, which stops the read; `release` drops everything the sink holds and runs on every path that does not
+ * end in `end` (a cap, a transport error, the deadline, the caller's interruption), so that nothing read so far
+ * stays reachable from whatever outlives the exchange.
+ *
+ * @since 0.2.0
+ * @category Models
+ */
+export interface Sink<A> {
+  readonly write: (chunk: Uint8Array) => MalformedResponse | ProviderUnavailable | undefined
+  readonly end: () => Effect.Effect<A, MalformedResponse | ProviderUnavailable>
+  readonly release: () => void
+}
+
+/**
  * Reads a whole response body as bytes, refusing (with `MalformedResponse`, before reading) a declared
  * `Content-Length` over `maxBytes` and stopping as soon as a streamed body passes it. Transport failures while
  * reading become `ProviderUnavailable`.
  *
  * On Node clients (`NodeHttpClient.layerUndici` or `NodeHttpClient.layer`) the body is read straight from the
- * underlying `Readable`, without an Effect `Stream` step per chunk, into one buffer preallocated from the
- * declared `Content-Length` (no chunk list, no concatenation copy). Other clients use `response.stream`.
+ * underlying `Readable`, without an Effect `Stream` step per chunk. The buffer grows as bytes arrive (at most
+ * twice what has arrived, and never past a declared `Content-Length`), so a length that is declared and never sent
+ * costs nothing. When a read stops early, the bytes read so far are dropped at once.
  *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { HttpClient } from "@effect/platform"
+ * import { ResponseBody } from "@nanogen/core"
+ *
+ * const bytes = HttpClient.get("http://127.0.0.1:8080/x").pipe(
+ *   Effect.flatMap((response) => ResponseBody.read("openrouter", response, 10_000_000))
+ * )
+ * ```
  * @since 0.2.0
  * @category Constructors
  */
@@ -37,18 +63,71 @@ export const read = (
   provider: string,
   response: HttpClientResponse.HttpClientResponse,
   maxBytes: number = defaultMaxBytes
-): Effect.Effect<Buffer, MalformedResponse | ProviderUnavailable> => {
-  const header = response.headers["content-length"]
-  const declared = header === undefined || header === "" ? NaN : Number(header)
-  if (Number.isFinite(declared) && declared > maxBytes) {
+): Effect.Effect<Buffer, MalformedResponse | ProviderUnavailable> =>
+  Effect.suspend(() => {
+    const declared = declaredLength(response)
+    return consume(provider, response, maxBytes, new Collector(declared))
+  })
+
+/**
+ * Feeds a response body to `sink` as it arrives, with the cap and the failure mapping of `read`.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import type { HttpClientResponse } from "@effect/platform"
+ * import { ResponseBody } from "@nanogen/core"
+ *
+ * declare const response: HttpClientResponse.HttpClientResponse
+ * let size = 0
+ * const counted = ResponseBody.consume("openrouter", response, 1_000_000, {
+ *   write: (chunk) => void (size += chunk.length),
+ *   end: () => Effect.succeed(size),
+ *   release: () => {}
+ * })
+ * ```
+ * @since 0.2.0
+ * @category Constructors
+ */
+export const consume = <A>(
+  provider: string,
+  response: HttpClientResponse.HttpClientResponse,
+  maxBytes: number,
+  sink: Sink<A>
+): Effect.Effect<A, MalformedResponse | ProviderUnavailable> => {
+  const declared = declaredLength(response)
+  if (declared !== undefined && declared > maxBytes) {
+    sink.release()
     return Effect.fail(tooLarge(provider, response.status, maxBytes))
   }
-  const expected = Number.isSafeInteger(declared) && declared > 0 ? declared : undefined
   const node = nodeReadableOf(response)
   return node === undefined
-    ? readStream(provider, response, maxBytes, expected)
-    : readNode(provider, response, node.readable, node.abort, maxBytes, expected)
+    ? readStream(provider, response, maxBytes, sink)
+    : readNode(provider, response, node.readable, node.abort, maxBytes, sink)
 }
+
+/** The declared `Content-Length`, when it is a positive safe integer. */
+const declaredLength = (response: HttpClientResponse.HttpClientResponse): number | undefined => {
+  const header = response.headers["content-length"]
+  const declared = header === undefined || header === "" ? NaN : Number(header)
+  return Number.isSafeInteger(declared) && declared > 0 ? declared : undefined
+}
+
+/**
+ * The reason nanogen aborts an exchange with when it stops reading a body. Built once, without a stack trace:
+ * an abort reason lives as long as its `AbortSignal` (which the platform keeps until the response is collected),
+ * and a stack captured inside a reader's callback would keep that callback's closure, and the bytes it collected,
+ * reachable.
+ */
+const stoppedReading: DOMException = (() => {
+  const limit = Error.stackTraceLimit
+  Error.stackTraceLimit = 0
+  try {
+    return new DOMException("nanogen stopped reading the response body", "AbortError")
+  } finally {
+    Error.stackTraceLimit = limit
+  }
+})()
 
 /** The subset of a Node `Readable` that `readNode` uses. */
 interface NodeReadable {
@@ -77,7 +156,7 @@ const nodeReadableOf = (
   let abort: (() => void) | undefined
   for (let depth = 0; depth < 4; depth++) {
     const controller = (current as { readonly controller?: unknown }).controller
-    if (abort === undefined && controller instanceof AbortController) abort = () => controller.abort()
+    if (abort === undefined && controller instanceof AbortController) abort = () => controller.abort(stoppedReading)
     const original = (current as { readonly original?: unknown }).original
     if (typeof original !== "object" || original === null) break
     current = original
@@ -91,73 +170,95 @@ const nodeReadableOf = (
     : { readable, abort }
 }
 
-/** Collects chunks into a buffer preallocated from the declared length, or into a list when there is none. */
-class Collector {
-  private target: Buffer | undefined
-  private readonly chunks: Array<Uint8Array> = []
-  size = 0
-  constructor(expected: number | undefined) {
-    this.target = expected === undefined ? undefined : Buffer.allocUnsafe(expected)
-  }
-  add(chunk: Uint8Array): void {
-    const start = this.size
-    this.size += chunk.byteLength
-    if (this.target !== undefined && this.size <= this.target.length) {
-      this.target.set(chunk, start)
-      return
+/** Below this, a buffer is allocated at once; above, it grows with what has arrived. */
+const INITIAL_CAPACITY = 64 * 1024
+
+/**
+ * Collects a body into one buffer that grows as bytes arrive: to twice what has arrived, capped at the declared
+ * length while the body keeps to it, so a truthful `Content-Length` ends in a buffer of exactly that size (no final
+ * copy) and a false one costs at most twice what was really sent.
+ */
+class Collector implements Sink<Buffer> {
+  private buffer: Buffer | undefined
+  private size = 0
+  constructor(private readonly declared: number | undefined) {}
+  write(chunk: Uint8Array): undefined {
+    const needed = this.size + chunk.byteLength
+    if (this.buffer === undefined || needed > this.buffer.length) {
+      let capacity = Math.max(INITIAL_CAPACITY, 2 * needed)
+      if (this.declared !== undefined && this.declared >= needed) capacity = Math.min(capacity, this.declared)
+      const grown = Buffer.allocUnsafe(capacity)
+      if (this.buffer !== undefined) this.buffer.copy(grown, 0, 0, this.size)
+      this.buffer = grown
     }
-    if (this.target !== undefined) {
-      // More than declared (a lying or absent framing): keep what was copied and go on with a list.
-      this.chunks.push(this.target.subarray(0, start))
-      this.target = undefined
-    }
-    this.chunks.push(chunk)
+    this.buffer.set(chunk, this.size)
+    this.size = needed
+    return undefined
   }
-  result(): Buffer {
-    return this.target !== undefined ? this.target.subarray(0, this.size) : Buffer.concat(this.chunks, this.size)
+  end(): Effect.Effect<Buffer> {
+    const result = this.buffer === undefined ? Buffer.alloc(0) : this.buffer.subarray(0, this.size)
+    this.buffer = undefined
+    return Effect.succeed(result)
+  }
+  release(): void {
+    this.buffer = undefined
+    this.size = 0
   }
 }
 
-const readNode = (
+type ReadError = MalformedResponse | ProviderUnavailable
+
+const readNode = <A>(
   provider: string,
   response: HttpClientResponse.HttpClientResponse,
   readable: NodeReadable,
   abort: (() => void) | undefined,
   maxBytes: number,
-  expected: number | undefined
-): Effect.Effect<Buffer, MalformedResponse | ProviderUnavailable> =>
-  Effect.async<Buffer, MalformedResponse | ProviderUnavailable>((resume) => {
-    const collector = new Collector(expected)
-    let done = false
-    const cleanup = () => {
+  target: Sink<A>
+): Effect.Effect<A, ReadError> =>
+  Effect.async<A, ReadError>((resume) => {
+    // Every closure below shares this scope: `sink` is cleared on every exit, so none of them keeps the bytes.
+    let sink: Sink<A> | undefined = target
+    let size = 0
+    const detach = () => {
       readable.removeListener("data", onData)
       readable.removeListener("end", onEnd)
       readable.removeListener("error", onError)
       readable.removeListener("close", onClose)
     }
-    const finish = (result: Effect.Effect<Buffer, MalformedResponse | ProviderUnavailable>) => {
-      if (done) return
-      done = true
-      cleanup()
-      resume(result)
+    /** Stops reading for good: drops the bytes, closes the body and aborts the exchange. */
+    const stop = () => {
+      detach()
+      sink?.release()
+      sink = undefined
+      readable.destroy()
+      abort?.()
+    }
+    const fail = (error: ReadError) => {
+      if (sink === undefined) return
+      stop()
+      resume(Effect.fail(error))
     }
     function onData(chunk: Uint8Array | string) {
-      if (done) return
-      collector.add(typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk)
-      if (collector.size > maxBytes) {
-        finish(Effect.fail(tooLarge(provider, response.status, maxBytes)))
-        readable.destroy()
-        abort?.()
-      }
+      if (sink === undefined) return
+      const bytes = typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk
+      size += bytes.byteLength
+      if (size > maxBytes) return fail(tooLarge(provider, response.status, maxBytes))
+      const refused = sink.write(bytes)
+      if (refused !== undefined) fail(refused)
     }
     function onEnd() {
-      finish(Effect.succeed(collector.result()))
+      if (sink === undefined) return
+      const done = sink
+      sink = undefined
+      detach()
+      resume(Effect.suspend(() => done.end()))
     }
     function onError(cause: unknown) {
-      finish(Effect.fail(HttpFailure.fromHttpClientError(
+      fail(HttpFailure.fromHttpClientError(
         provider,
         new HttpClientError.ResponseError({ request: response.request, response, reason: "Decode", cause })
-      )))
+      ) as ReadError)
     }
     function onClose() {
       onError(new Error("the connection closed before the body ended"))
@@ -168,30 +269,29 @@ const readNode = (
     readable.on("close", onClose)
     // Interrupted (the deadline, or the caller): stop reading and abort the exchange, as the platform does.
     return Effect.sync(() => {
-      if (done) return
-      done = true
-      cleanup()
-      readable.destroy()
-      abort?.()
+      if (sink !== undefined) stop()
     })
   })
 
-const readStream = (
+const readStream = <A>(
   provider: string,
   response: HttpClientResponse.HttpClientResponse,
   maxBytes: number,
-  expected: number | undefined
-): Effect.Effect<Buffer, MalformedResponse | ProviderUnavailable> =>
+  sink: Sink<A>
+): Effect.Effect<A, ReadError> =>
   Effect.suspend(() => {
-    const collector = new Collector(expected)
+    let size = 0
     return response.stream.pipe(
       Stream.runForEach((chunk) => {
-        collector.add(chunk)
-        return collector.size > maxBytes ? Effect.fail(tooLarge(provider, response.status, maxBytes)) : Effect.void
+        size += chunk.byteLength
+        if (size > maxBytes) return Effect.fail(tooLarge(provider, response.status, maxBytes))
+        const refused = sink.write(chunk)
+        return refused === undefined ? Effect.void : Effect.fail(refused)
       }),
       Effect.catchTag("ResponseError", (error) => Effect.fail(HttpFailure.fromHttpClientError(provider, error))),
-      Effect.map(() => collector.result())
-    )
+      Effect.onExit((exit) => exit._tag === "Failure" ? Effect.sync(() => sink.release()) : Effect.void),
+      Effect.flatMap(() => sink.end())
+    ) as Effect.Effect<A, ReadError>
   })
 
 const tooLarge = (provider: string, status: number, maxBytes: number) =>
