@@ -111,7 +111,7 @@ export interface ProviderClient {
    * `Bearer …` value) with `<redacted>`: for upstream messages that might echo a key back.
    */
   readonly scrub: (text: string) => string
-  /** Downloads an image with the same client and the configured download policy. */
+  /** Downloads an image with the configured download policy (see `ImageDownload.download`). */
   readonly download: (
     url: string
   ) => Effect.Effect<ImageDownload.Downloaded, ImageDownload.DownloadFailed>

@@ -12,6 +12,7 @@ import * as Stream from "effect/Stream"
 import { isAscii } from "node:buffer"
 import * as HttpFailure from "./HttpFailure.js"
 import { MalformedResponse, type ProviderUnavailable } from "./ImageGenerationError.js"
+import { Collector, isNodeReadable, type NodeReadable, readNode, stoppedReading } from "./internal/nodeBody.js"
 
 /**
  * Default cap for a response body: 64 MiB, room for a 4K image as base64 in JSON with margin.
@@ -30,9 +31,9 @@ export const defaultMaxBytes = 64 * 1024 * 1024
  * @since 0.2.0
  * @category Models
  */
-export interface Sink<A> {
-  readonly write: (chunk: Uint8Array) => MalformedResponse | ProviderUnavailable | undefined
-  readonly end: () => Effect.Effect<A, MalformedResponse | ProviderUnavailable>
+export interface Sink<A, E = MalformedResponse | ProviderUnavailable> {
+  readonly write: (chunk: Uint8Array) => E | undefined
+  readonly end: () => Effect.Effect<A, E>
   readonly release: () => void
 }
 
@@ -103,7 +104,16 @@ export const consume = <A>(
   const node = nodeReadableOf(response)
   return node === undefined
     ? readStream(provider, response, maxBytes, sink)
-    : readNode(provider, response, node.readable, node.abort, maxBytes, sink)
+    : readNode(node.readable, node.abort, {
+      maxBytes,
+      sink,
+      tooLarge: () => tooLarge(provider, response.status, maxBytes),
+      transport: (cause) =>
+        HttpFailure.fromHttpClientError(
+          provider,
+          new HttpClientError.ResponseError({ request: response.request, response, reason: "Decode", cause })
+        )
+    })
 }
 
 /** The declared `Content-Length`, when it is a positive safe integer. */
@@ -112,37 +122,6 @@ const declaredLength = (response: HttpClientResponse.HttpClientResponse): number
   const declared = header === undefined || header === "" ? NaN : Number(header)
   return Number.isSafeInteger(declared) && declared > 0 ? declared : undefined
 }
-
-/**
- * The reason nanogen aborts an exchange with when it stops reading a body. Built once, without a stack trace:
- * an abort reason lives as long as its `AbortSignal` (which the platform keeps until the response is collected),
- * and a stack captured inside a reader's callback would keep that callback's closure, and the bytes it collected,
- * reachable.
- */
-const stoppedReading: DOMException = (() => {
-  const limit = Error.stackTraceLimit
-  Error.stackTraceLimit = 0
-  try {
-    return new DOMException("nanogen stopped reading the response body", "AbortError")
-  } finally {
-    Error.stackTraceLimit = limit
-  }
-})()
-
-/** The subset of a Node `Readable` that `readNode` uses. */
-interface NodeReadable {
-  on(event: string, listener: (...args: Array<any>) => void): unknown
-  removeListener(event: string, listener: (...args: Array<any>) => void): unknown
-  destroy(error?: Error): unknown
-  readonly readableEnded?: boolean
-  readonly destroyed?: boolean
-}
-
-const isNodeReadable = (value: unknown): value is NodeReadable =>
-  typeof value === "object" && value !== null && typeof (value as NodeReadable).on === "function" &&
-  typeof (value as NodeReadable).removeListener === "function" &&
-  typeof (value as NodeReadable).destroy === "function" && typeof (value as { pipe?: unknown }).pipe === "function" &&
-  "readableFlowing" in value
 
 /**
  * The Node `Readable` behind a response of `@effect/platform-node`'s clients: undici's `ResponseData.body`, or the
@@ -170,108 +149,7 @@ const nodeReadableOf = (
     : { readable, abort }
 }
 
-/** Below this, a buffer is allocated at once; above, it grows with what has arrived. */
-const INITIAL_CAPACITY = 64 * 1024
-
-/**
- * Collects a body into one buffer that grows as bytes arrive: to twice what has arrived, capped at the declared
- * length while the body keeps to it, so a truthful `Content-Length` ends in a buffer of exactly that size (no final
- * copy) and a false one costs at most twice what was really sent.
- */
-class Collector implements Sink<Buffer> {
-  private buffer: Buffer | undefined
-  private size = 0
-  constructor(private readonly declared: number | undefined) {}
-  write(chunk: Uint8Array): undefined {
-    const needed = this.size + chunk.byteLength
-    if (this.buffer === undefined || needed > this.buffer.length) {
-      let capacity = Math.max(INITIAL_CAPACITY, 2 * needed)
-      if (this.declared !== undefined && this.declared >= needed) capacity = Math.min(capacity, this.declared)
-      const grown = Buffer.allocUnsafe(capacity)
-      if (this.buffer !== undefined) this.buffer.copy(grown, 0, 0, this.size)
-      this.buffer = grown
-    }
-    this.buffer.set(chunk, this.size)
-    this.size = needed
-    return undefined
-  }
-  end(): Effect.Effect<Buffer> {
-    const result = this.buffer === undefined ? Buffer.alloc(0) : this.buffer.subarray(0, this.size)
-    this.buffer = undefined
-    return Effect.succeed(result)
-  }
-  release(): void {
-    this.buffer = undefined
-    this.size = 0
-  }
-}
-
 type ReadError = MalformedResponse | ProviderUnavailable
-
-const readNode = <A>(
-  provider: string,
-  response: HttpClientResponse.HttpClientResponse,
-  readable: NodeReadable,
-  abort: (() => void) | undefined,
-  maxBytes: number,
-  target: Sink<A>
-): Effect.Effect<A, ReadError> =>
-  Effect.async<A, ReadError>((resume) => {
-    // Every closure below shares this scope: `sink` is cleared on every exit, so none of them keeps the bytes.
-    let sink: Sink<A> | undefined = target
-    let size = 0
-    const detach = () => {
-      readable.removeListener("data", onData)
-      readable.removeListener("end", onEnd)
-      readable.removeListener("error", onError)
-      readable.removeListener("close", onClose)
-    }
-    /** Stops reading for good: drops the bytes, closes the body and aborts the exchange. */
-    const stop = () => {
-      detach()
-      sink?.release()
-      sink = undefined
-      readable.destroy()
-      abort?.()
-    }
-    const fail = (error: ReadError) => {
-      if (sink === undefined) return
-      stop()
-      resume(Effect.fail(error))
-    }
-    function onData(chunk: Uint8Array | string) {
-      if (sink === undefined) return
-      const bytes = typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk
-      size += bytes.byteLength
-      if (size > maxBytes) return fail(tooLarge(provider, response.status, maxBytes))
-      const refused = sink.write(bytes)
-      if (refused !== undefined) fail(refused)
-    }
-    function onEnd() {
-      if (sink === undefined) return
-      const done = sink
-      sink = undefined
-      detach()
-      resume(Effect.suspend(() => done.end()))
-    }
-    function onError(cause: unknown) {
-      fail(HttpFailure.fromHttpClientError(
-        provider,
-        new HttpClientError.ResponseError({ request: response.request, response, reason: "Decode", cause })
-      ) as ReadError)
-    }
-    function onClose() {
-      onError(new Error("the connection closed before the body ended"))
-    }
-    readable.on("data", onData)
-    readable.on("end", onEnd)
-    readable.on("error", onError)
-    readable.on("close", onClose)
-    // Interrupted (the deadline, or the caller): stop reading and abort the exchange, as the platform does.
-    return Effect.sync(() => {
-      if (sink !== undefined) stop()
-    })
-  })
 
 const readStream = <A>(
   provider: string,
