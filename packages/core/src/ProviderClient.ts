@@ -19,6 +19,7 @@ import { type MalformedResponse, type ProviderUnavailable, Timeout } from "./Ima
 import { keyFreeSpans } from "./internal/httpSpan.js"
 import * as JsonBody from "./JsonBody.js"
 import * as ResponseBody from "./ResponseBody.js"
+import * as Scrub from "./Scrub.js"
 
 /**
  * @since 0.1.0
@@ -29,8 +30,16 @@ export interface Options {
   readonly provider: string
   /** Base URL, e.g. `https://openrouter.ai/api/v1`; a trailing slash is ignored. */
   readonly apiUrl: string
-  /** Headers sent on every API call. `Redacted` values are revealed only when the request is built. */
+  /**
+   * Headers sent on every API call. `Redacted` values are revealed only when the request is built, and are
+   * scrubbed (in every form, see `Scrub`) from everything the client produces.
+   */
   readonly headers: Readonly<Record<string, string | Redacted.Redacted>>
+  /**
+   * Credentials sent some other way than a `Redacted` header (a `?key=` query parameter…): scrubbed like the
+   * header credentials.
+   */
+  readonly credentials?: ReadonlyArray<Redacted.Redacted<string>> | undefined
   /** Per-call deadline. Default 120 seconds (4K Pro images can take over a minute). */
   readonly timeout?: Duration.DurationInput | undefined
   /** Response body cap in bytes. Default 64 MiB. */
@@ -107,10 +116,11 @@ export interface ProviderClient {
     body: unknown
   ) => Effect.Effect<EventsResponse, ProviderUnavailable | MalformedResponse | Timeout>
   /**
-   * Replaces every credential this client sends (the values of its `Redacted` headers, and the token inside a
-   * `Bearer …` value) with `<redacted>`: for upstream messages that might echo a key back.
+   * Replaces every credential this client sends (its `Redacted` headers and `credentials`) with `<redacted>`, in
+   * every form (`Scrub.make`): raw, after any auth scheme, inside `Basic`, URL-encoded, base64. The client already
+   * applies it to its errors and to the bodies and events it returns; use it for any other upstream-derived text.
    */
-  readonly scrub: (text: string) => string
+  readonly scrub: Scrub.Scrubber
   /** Downloads an image with the configured download policy (see `ImageDownload.download`). */
   readonly download: (
     url: string
@@ -154,6 +164,12 @@ export const make = (options: Options): Effect.Effect<ProviderClient, never, Htt
     const { provider } = options
     const apiUrl = options.apiUrl.replace(/\/+$/, "")
     const timeout = Duration.decode(options.timeout ?? defaultTimeout)
+    const scrub = Scrub.make([
+      ...Object.values(options.headers).filter((value): value is Redacted.Redacted<string> =>
+        Redacted.isRedacted(value)
+      ),
+      ...(options.credentials ?? [])
+    ])
     const redactedNames = Object.entries(options.headers)
       .filter(([, value]) => Redacted.isRedacted(value))
       .map(([name]) => name.toLowerCase())
@@ -183,6 +199,9 @@ export const make = (options: Options): Effect.Effect<ProviderClient, never, Htt
         )
         return yield* read(response)
       }).pipe(
+        // Everything upstream-derived that leaves the client is scrubbed: error messages (snippets of error pages,
+        // parse errors, URLs with a `?key=`) here, bodies and events where they are read.
+        Effect.mapError((error) => Scrub.error(scrub, error)),
         Effect.timeoutFail({
           duration: timeout,
           onTimeout: () =>
@@ -199,8 +218,15 @@ export const make = (options: Options): Effect.Effect<ProviderClient, never, Htt
       exchange(path, body, "application/json", (response) =>
         Effect.map(
           JsonBody.read(provider, response, options.maxBodyBytes),
-          (json): JsonResponse => ({ status: response.status, headers: response.headers, body: json })
+          (json): JsonResponse => ({
+            status: response.status,
+            headers: response.headers,
+            body: Scrub.json(scrub, json)
+          })
         ))
+
+    // An event carrying an image (megabytes of base64) is left alone; its other strings are scrubbed once parsed.
+    const scrubEvent = (data: string) => data.length > 1024 * 1024 ? data : scrub(data)
 
     const postEvents = (path: string, body: unknown) =>
       exchange(
@@ -216,30 +242,19 @@ export const make = (options: Options): Effect.Effect<ProviderClient, never, Htt
                 status: response.status,
                 headers: response.headers,
                 body: undefined,
-                events: parseEvents(ResponseBody.decodeText(bytes))
+                events: parseEvents(ResponseBody.decodeText(bytes)).map(scrubEvent)
               })
               : Effect.map(
                 JsonBody.parseBytes(provider, response.status, bytes),
                 (json): EventsResponse => ({
                   status: response.status,
                   headers: response.headers,
-                  body: json,
+                  body: Scrub.json(scrub, json),
                   events: undefined
                 })
               )
           })
       )
-
-    const secrets = Object.values(options.headers)
-      .flatMap((value) => {
-        if (!Redacted.isRedacted(value)) return []
-        const revealed = Redacted.value(value as Redacted.Redacted<string>)
-        const token = /^Bearer\s+(.+)$/i.exec(revealed)?.[1]
-        return token === undefined ? [revealed] : [revealed, token]
-      })
-      .filter((secret) => secret.length >= 4)
-    const scrub = (text: string) =>
-      secrets.reduce((out, secret) => out.includes(secret) ? out.split(secret).join("<redacted>") : out, text)
 
     const download = (url: string) =>
       ImageDownload.download(url, options.download).pipe(Effect.provideService(HttpClient.HttpClient, client))

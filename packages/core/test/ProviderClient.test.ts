@@ -268,3 +268,79 @@ describe("ImageDownload", () => {
         }))
     }).pipe(Effect.provide(HttpClientLive)))
 })
+
+describe("ProviderClient scrubs declared credentials in every form", () => {
+  const user = "nanogen-user"
+  const basic = Buffer.from(`${user}:${CANARY_KEY}`).toString("base64")
+  /** Every form the key can come back in: raw, URL-encoded, base64 and base64url at every offset, `Basic`. */
+  const echoes = (key: string) => [
+    key,
+    encodeURIComponent(`${key}/+=`),
+    Buffer.from(key).toString("base64"),
+    Buffer.from(`x${key}`).toString("base64"),
+    Buffer.from(`xy${key}`).toString("base64url"),
+    Buffer.from(`${user}:${key}`).toString("base64")
+  ]
+  const assertClean = (text: string) => {
+    for (const form of [CANARY_KEY, encodeURIComponent(CANARY_KEY), basic]) assert.notInclude(text, form)
+    // No 12-character run of any base64 encoding of the key, at any offset, survives.
+    for (let offset = 0; offset < 3; offset++) {
+      const encoded = Buffer.concat([Buffer.alloc(offset), Buffer.from(CANARY_KEY)]).toString("base64").slice(4, -4)
+      for (let i = 0; i + 12 <= encoded.length; i += 4) assert.notInclude(text, encoded.slice(i, i + 12))
+    }
+  }
+  const schemes: ReadonlyArray<readonly [string, Partial<ProviderClient.Options>]> = [
+    ["Bearer", { headers: { authorization: Redacted.make(`Bearer ${CANARY_KEY}`) } }],
+    ["Key", { headers: { authorization: Redacted.make(`Key ${CANARY_KEY}`) } }],
+    ["Basic", { headers: { authorization: Redacted.make(`Basic ${basic}`) } }],
+    ["x-goog-api-key", { headers: { "x-goog-api-key": Redacted.make(CANARY_KEY) } }],
+    ["?key=", { headers: {}, credentials: [Redacted.make(CANARY_KEY)] }]
+  ]
+  const page = (key: string) => `<html>${echoes(key).join(" ")} proxy error</html>`
+
+  it.live("in non-JSON snippets, transport errors, JSON bodies and events", () =>
+    withServer((req, _b, res) => {
+      const all = echoes(CANARY_KEY).join(" ")
+      if (req.url!.startsWith("/html")) {
+        for (const echo of echoes(CANARY_KEY)) {
+          // One echo per request (the snippet is short): `?n=` picks it.
+          if (req.url!.endsWith(`n=${echoes(CANARY_KEY).indexOf(echo)}`)) {
+            return void res.writeHead(200, { "content-type": "text/html" }).end(`<p>${echo}</p>`)
+          }
+        }
+        res.writeHead(200, { "content-type": "text/html" }).end(page(CANARY_KEY))
+      } else if (req.url!.startsWith("/json")) {
+        res.writeHead(401, { "content-type": "application/json" }).end(
+          JSON.stringify({ error: { message: all, [CANARY_KEY]: [all, { deep: all }] } })
+        )
+      } else if (req.url!.startsWith("/events")) {
+        res.writeHead(200, { "content-type": "text/event-stream" }).end(
+          `data: ${JSON.stringify({ error: { message: all } })}\n\n`
+        )
+      } else {
+        res.writeHead(200, { "content-type": "application/json", "content-length": "100" })
+        res.write("{\"a\":")
+        setTimeout(() => res.destroy(), 10)
+      }
+    }, (url) =>
+      Effect.gen(function*() {
+        for (const [scheme, options] of schemes) {
+          const c = yield* ProviderClient.make({ provider: "test", apiUrl: url, ...options } as ProviderClient.Options)
+          for (let n = 0; n < echoes(CANARY_KEY).length; n++) {
+            const error = yield* Effect.flip(c.postJson(`/html?n=${n}`, {}))
+            assert.strictEqual(error._tag, "MalformedResponse", scheme)
+            assert.include(error.message, "<redacted>", `${scheme} #${n}: ${error.message}`)
+            assertClean(error.message)
+          }
+          const json = yield* c.postJson("/json", {})
+          assertClean(JSON.stringify(json.body))
+          const events = yield* c.postEvents("/events", {})
+          assertClean(JSON.stringify(events.events))
+          // The URL of a transport error carries a `?key=` query back.
+          const cut = yield* Effect.flip(c.postJson(`/cut?key=${encodeURIComponent(CANARY_KEY)}`, {}))
+          assert.include(cut.message, "<redacted>")
+          assertClean(cut.message)
+          assertClean(c.scrub(page(CANARY_KEY)))
+        }
+      })).pipe(Effect.provide(HttpClientLive)))
+})
