@@ -35,7 +35,7 @@ export const parse = (
       const position = Number(/at position (\d+)/.exec(reason)?.[1] ?? Number.NaN)
       const truncated = /^\s*[[{]/.test(text) &&
         (/end of JSON input|Unterminated string/i.test(reason) || position >= text.trimEnd().length)
-      const snippet = text.slice(0, 80).replace(/\s+/g, " ")
+      const head = text.slice(0, 80).replace(/\s+/g, " ")
       return Effect.fail(
         truncated
           ? new ProviderUnavailable({
@@ -46,7 +46,7 @@ export const parse = (
           : new MalformedResponse({
             provider,
             status,
-            message: `${provider}: the response is not JSON (${reason}): ${JSON.stringify(snippet)}`
+            message: `${provider}: the response is not JSON (${reason}): ${JSON.stringify(head)}`
           })
       )
     }
@@ -54,8 +54,30 @@ export const parse = (
 
 /** Strings at least this long are cut out of the text before `JSON.parse` (see `parseBytes`). */
 const LARGE_STRING = 64 * 1024
-/** Bodies smaller than this are parsed as they are. */
-const LARGE_BODY = 256 * 1024
+/**
+ * Bodies of at least this many bytes take the large-string path of `parseBytes`, and `read` parses them in an
+ * event-loop turn of their own.
+ *
+ * @since 0.2.0
+ * @category Models
+ */
+export const largeBody = 256 * 1024
+const LARGE_BODY = largeBody
+
+/**
+ * The first 80 characters of a body, blanks collapsed: what an error message may quote of a page that is not
+ * JSON (scrub it before it leaves the client).
+ *
+ * @example
+ * ```ts
+ * import { JsonBody } from "@nanogen/core"
+ * JsonBody.snippet(Buffer.from("<html>\n  <body>502 Bad Gateway</body></html>")) // "<html> <body>502 Bad Gateway</body></html>"
+ * ```
+ * @since 0.2.0
+ * @category Constructors
+ */
+export const snippet = (bytes: Uint8Array): string =>
+  ResponseBody.decodeText(bytes.subarray(0, 320)).slice(0, 80).replace(/\s+/g, " ")
 
 /**
  * Parses a JSON body given as bytes, with the errors of `parse`. The result is exactly `JSON.parse` of the
