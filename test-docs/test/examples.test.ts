@@ -10,6 +10,7 @@ import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { afterAll, afterEach, beforeAll } from "vitest"
+import { emulatorEnv } from "../../scripts/emulator-env.js"
 import { type Program, programs } from "./markdown.js"
 
 const root = Path.resolve(import.meta.dirname, "..", "..")
@@ -94,14 +95,7 @@ let env: Record<string, string>
 beforeAll(async () => {
   compile()
   emulator = await Emulator.start()
-  env = {
-    OPENROUTER_API_KEY: emulator.keys.openrouter,
-    OPENROUTER_API_URL: emulator.urls.openrouter,
-    GEMINI_API_KEY: emulator.keys.google,
-    GEMINI_API_URL: emulator.urls.google,
-    AIML_API_KEY: emulator.keys.aimlapi,
-    AIML_API_URL: emulator.urls.aimlapi
-  }
+  env = emulatorEnv(emulator)
 }, 180_000)
 afterAll(() => emulator?.stop())
 afterEach(() => emulator.reset())
