@@ -115,14 +115,15 @@ export const existingTargets = async (out: string, count: number): Promise<Array
 
 /**
  * Writes the images of a result at `out` (see `filePaths`), creating missing folders. Returns what was written.
- * An existing file is replaced only with `overwrite: true`; otherwise writing it fails (and nothing is replaced).
+ * An existing file is replaced unless `overwrite: false`, with which writing it fails instead (the CLI's
+ * `generate` passes `false` without `--force`).
  *
  * @example
  * ```ts
  * import { Effect } from "effect"
  * import { Output } from "@nanogen/cli"
  * declare const result: import("@nanogen/core").ImageResult.ImageResult
- * const written = Effect.runPromise(Output.writeImages(result.images, "out.png", { overwrite: true }))
+ * const written = Effect.runPromise(Output.writeImages(result.images, "out.png", { overwrite: false }))
  * ```
  * @since 0.1.0
  * @category Files
@@ -140,7 +141,7 @@ export const writeImages = (
       for (const [index, image] of images.entries()) {
         const path = paths[index]!
         await Fs.mkdir(Path.dirname(path), { recursive: true })
-        await Fs.writeFile(path, image.data, { flag: options.overwrite === true ? "w" : "wx" })
+        await Fs.writeFile(path, image.data, { flag: options.overwrite === false ? "wx" : "w" })
         const info = ImageBytes.inspect(image.data)
         written.push({
           path,
