@@ -593,7 +593,7 @@ export const usage: { readonly [name in "generate" | "models" | "providers" | "d
         names: ["--allow-private-network"],
         help: "download from http:/private addresses (the emulator); or NANOGEN_ALLOW_PRIVATE_NETWORK=1"
       },
-      { names: ["--json"], help: "print one JSON object on stdout and nothing else (errors too)" }
+      { names: ["--json"], help: "print one JSON object on stdout and nothing else (a failed generation too)" }
     ],
     examples: [
       `nanogen generate "a nano banana on a plate" -r 16:9 -s 2K -o banana.png`,
