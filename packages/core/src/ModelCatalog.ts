@@ -66,6 +66,50 @@ export interface BackendModel {
 }
 
 /**
+ * A backend's capability table: what it serves for each of Google's model aliases. A model the table leaves out is
+ * one the backend does not serve.
+ *
+ * @since 0.2.0
+ * @category Models
+ */
+export type Table = { readonly [A in Alias]?: BackendModel }
+
+/**
+ * Where a model stands: `preview`, generally available (`ga`), `deprecated` (works, with a warning naming the
+ * replacement) or `shutdown` (refused before any call). Dates are ISO days (`"2026-06-25"`), for information only.
+ *
+ * @since 0.2.0
+ * @category Models
+ */
+export interface Lifecycle {
+  readonly status: "preview" | "ga" | "deprecated" | "shutdown"
+  readonly deprecatedOn?: string | undefined
+  readonly shutdownOn?: string | undefined
+  /** The alias (or native id) to move to. */
+  readonly replacement?: string | undefined
+}
+
+/**
+ * Another native id a backend serves for a model (a preview or an older name), with its own lifecycle when it
+ * differs from the model's (a preview id shut down while the GA id lives on).
+ *
+ * @since 0.2.0
+ * @category Models
+ */
+export interface NativeAlias {
+  readonly alias: Alias
+  readonly lifecycle?: Lifecycle | undefined
+}
+
+/**
+ * A backend's other native ids, by id.
+ *
+ * @since 0.2.0
+ * @category Models
+ */
+export type NativeAliases = Readonly<Record<string, NativeAlias>>
+
+/**
  * USD per million tokens, for estimated costs.
  *
  * @since 0.1.0

@@ -33,3 +33,5 @@ export * as ProviderClient from "./ProviderClient.js"
 export * as Fallback from "./Fallback.js"
 /** @since 0.1.0 */
 export * as ProviderHealth from "./ProviderHealth.js"
+/** @since 0.2.0 */
+export * as ProviderDefinition from "./ProviderDefinition.js"
