@@ -51,6 +51,8 @@ const errorOf = (tag: E.AttemptError["_tag"], p: string): E.AttemptError => {
       return new E.NoImageReturned({ ...common, text: "I cannot draw" })
     case "MalformedResponse":
       return new E.MalformedResponse(common)
+    case "BudgetExceeded":
+      return new E.BudgetExceeded({ ...common, estimateUsd: 0.5, limitUsd: 0.1 })
   }
 }
 
@@ -97,7 +99,8 @@ describe("Fallback", () => {
       ["NoImageReturned", 1, true],
       ["MalformedResponse", 0, true],
       ["InvalidRequest", 0, false],
-      ["ContentBlocked", 0, false]
+      ["ContentBlocked", 0, false],
+      ["BudgetExceeded", 0, false]
     ]
     for (const [tag, retries, failsOver] of table) {
       it.effect(`${tag}: ${retries} retr${retries === 1 ? "y" : "ies"}, ${failsOver ? "fails over" : "stops"}`, () =>
