@@ -480,19 +480,50 @@ export const decode = (input: unknown, provider = "request"): Effect.Effect<Imag
     // A getter or proxy that throws while the request is read: the request is bad, not nanogen.
     return Effect.fail(new InvalidRequest({ provider, message: "Invalid request: a field could not be read" }))
   }
-  if (result._tag === "Right") return Effect.succeed(result.right)
-  const first = firstIssue(result.left.issue, [])
+  return result._tag === "Right" ? Effect.succeed(result.right) : Effect.fail(invalid(result.left, provider, []))
+}
+
+/** The `InvalidRequest` of a parse error, its field the path of the first failure (under `prefix`). */
+const invalid = (error: ParseResult.ParseError, provider: string, prefix: ReadonlyArray<PropertyKey>) => {
+  const first = firstIssue(error.issue, prefix)
   const [formatted] = ParseResult.ArrayFormatter.formatIssueSync(first.issue)
   const issue = formatted === undefined ? undefined : { ...formatted, path: [...first.path, ...formatted.path] }
   const field = issue === undefined ? undefined : formatPath(issue.path)
   const detail = issue === undefined ? "could not be decoded" : describeIssue(issue)
-  return Effect.fail(
-    new InvalidRequest({
-      provider,
-      message: `Invalid request: ${field === undefined || field === "" ? "" : `${field} `}${detail}`,
-      ...(field === undefined || field === "" ? {} : { field })
-    })
-  )
+  return new InvalidRequest({
+    provider,
+    message: `Invalid request: ${field === undefined || field === "" ? "" : `${field} `}${detail}`,
+    ...(field === undefined || field === "" ? {} : { field })
+  })
+}
+
+/**
+ * Decodes a provider's own `providerOptions` entry (`providerOptions[provider]`, `{}` when absent) with the
+ * provider's Schema. Keys the Schema does not know are refused: the `InvalidRequest` names the field
+ * (`providerOptions.openrouter.strem`). Other providers' entries are not looked at.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { ImageRequest } from "@nanogen/core"
+ * declare const request: ImageRequest.ImageRequest
+ *
+ * const Options = Schema.Struct({ quality: Schema.optional(Schema.Literal("draft", "final")) })
+ * const options = ImageRequest.decodeProviderOptions(Options, request, "my-backend") // Effect<{ quality?: … }>
+ * ```
+ * @since 0.2.0
+ * @category Constructors
+ */
+export const decodeProviderOptions = <A, I>(
+  schema: Schema.Schema<A, I>,
+  request: Pick<ImageRequest, "providerOptions">,
+  provider: string
+): Effect.Effect<A, InvalidRequest> => {
+  const entry = request.providerOptions?.[provider] ?? {}
+  const result = Schema.decodeUnknownEither(schema, { errors: "first", onExcessProperty: "error" })(entry)
+  return result._tag === "Right"
+    ? Effect.succeed(result.right)
+    : Effect.fail(invalid(result.left, provider, ["providerOptions", provider]))
 }
 
 /**
