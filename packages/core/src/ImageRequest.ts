@@ -558,3 +558,21 @@ const describeIssue = (issue: ParseResult.ArrayFormatterIssue): string => {
   if (issue.message.startsWith("Expected ")) return `has the wrong type: ${issue.message}`
   return issue.message
 }
+
+/**
+ * The Schema of a `providerOptions` entry made of wire fields passed through as they are: each named field is
+ * optional and takes any JSON value; any other key is refused by `decodeProviderOptions`.
+ *
+ * @example
+ * ```ts
+ * import { ImageRequest } from "@nanogen/core"
+ * const Options = ImageRequest.wireFields("provider", "temperature")
+ * // providerOptions: { "my-backend": { temperature: 0.2 } } is accepted; { temprature: 0.2 } is refused
+ * ```
+ * @since 0.2.0
+ * @category Schemas
+ */
+export const wireFields = <const Names extends ReadonlyArray<string>>(
+  ...names: Names
+): Schema.Schema<{ readonly [K in Names[number]]?: unknown }> =>
+  Schema.Struct(Object.fromEntries(names.map((name) => [name, Schema.optional(Schema.Unknown)]))) as any

@@ -593,3 +593,29 @@ export const estimate = (
     Math.max(0, ...Object.values(entry.outputTokens))
   return estimateCost(price, { imageOutputTokens: tokens * request.n })
 }
+
+/**
+ * Warnings for the resolved options a backend cannot map at all (`grounding`, `thinkingLevel`), for the result.
+ *
+ * @example
+ * ```ts
+ * import { ModelCatalog } from "@nanogen/core"
+ * declare const resolved: ModelCatalog.Resolved
+ * const warnings = ModelCatalog.unmapped(resolved, "my-backend", { grounding: false, thinkingLevel: false })
+ * // ["grounding is not supported by my-backend and was ignored", …]
+ * ```
+ * @since 0.2.0
+ * @category Constructors
+ */
+export const unmapped = (
+  resolved: Pick<Resolved, "grounding" | "thinkingLevel">,
+  provider: string,
+  maps: { readonly grounding: boolean; readonly thinkingLevel: boolean }
+): ReadonlyArray<string> => [
+  ...(resolved.grounding !== undefined && !maps.grounding
+    ? [`grounding is not supported by ${provider} and was ignored`]
+    : []),
+  ...(resolved.thinkingLevel !== undefined && !maps.thinkingLevel
+    ? [`thinkingLevel is not supported by ${provider} and was ignored`]
+    : [])
+]
