@@ -576,3 +576,17 @@ export const wireFields = <const Names extends ReadonlyArray<string>>(
   ...names: Names
 ): Schema.Schema<{ readonly [K in Names[number]]?: unknown }> =>
   Schema.Struct(Object.fromEntries(names.map((name) => [name, Schema.optional(Schema.Unknown)]))) as any
+
+/**
+ * A reference image as a URL: a URL (https or data) as given, bytes as a base64 data URL of their sniffed type.
+ *
+ * @example
+ * ```ts
+ * import { ImageRequest } from "@nanogen/core"
+ * declare const png: Uint8Array
+ * ImageRequest.imageUrl({ data: png }) // "data:image/png;base64,iVBORw0KGgo…"
+ * ```
+ * @since 0.2.0
+ * @category Constructors
+ */
+export const imageUrl = (image: ImageInput): string => "url" in image ? image.url : DataUrl.format(image.data)

@@ -4,8 +4,7 @@
  * @since 0.1.0
  * @internal
  */
-import type { ImageRequest } from "@nanogen/core"
-import { DataUrl, ModelCatalog } from "@nanogen/core"
+import { ImageRequest, ModelCatalog } from "@nanogen/core"
 import * as Predicate from "effect/Predicate"
 
 /**
@@ -27,7 +26,7 @@ type ContentPart =
  */
 export const imagePart = (image: ImageRequest.ImageInput): ContentPart => ({
   type: "image_url",
-  image_url: { url: "url" in image ? image.url : DataUrl.format(image.data) }
+  image_url: { url: ImageRequest.imageUrl(image) }
 })
 
 /**
