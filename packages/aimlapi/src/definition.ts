@@ -7,10 +7,7 @@
 import { ModelCatalog, ProviderDefinition } from "@nanogen/core"
 import * as AimlApiImageProvider from "./AimlApiImageProvider.js"
 
-const INPUT = ["image/png", "image/jpeg", "image/webp"]
 const FIVE: ReadonlyArray<"1:1" | "3:4" | "4:3" | "9:16" | "16:9"> = ["1:1", "3:4", "4:3", "9:16", "16:9"]
-const cap = (alias: ModelCatalog.Alias, id: string, fields: Partial<ModelCatalog.Capability> = {}) =>
-  ModelCatalog.capability(alias, { id, inputTypes: INPUT, ...fields })
 
 /**
  * What the AI/ML API serves for each model. `num_images` (four per call) only on the 2.5 and Pro schemas; Nano
@@ -26,29 +23,22 @@ const cap = (alias: ModelCatalog.Alias, id: string, fields: Partial<ModelCatalog
  * @since 0.2.0
  * @category Models
  */
-export const models: ModelCatalog.Table = {
-  "nano-banana": {
-    generate: cap("nano-banana", "google/gemini-2.5-flash-image", { maxImages: 0, maxPerCall: 4 }),
-    edit: cap("nano-banana", "google/nano-banana-edit", { aspectRatios: FIVE, maxPerCall: 4, seed: true })
-  },
-  "nano-banana-2": {
-    generate: cap("nano-banana-2", "google/nano-banana-2", {
-      aspectRatios: FIVE,
-      imageSizes: ["1K", "2K", "4K"],
-      maxImages: 5
-    })
-  },
-  "nano-banana-2-lite": {
-    generate: cap("nano-banana-2-lite", "google/gemini-3-1-flash-lite-image", { aspectRatios: FIVE, maxImages: 5 })
-  },
-  "nano-banana-2.1": {
-    generate: cap("nano-banana-2.1", "google/gemini-nano-banana-2.1", { aspectRatios: FIVE, maxImages: 5 })
-  },
-  "nano-banana-pro": {
-    generate: cap("nano-banana-pro", "google/nano-banana-pro", { maxImages: 0, maxPerCall: 4 }),
-    edit: cap("nano-banana-pro", "google/gemini-3-pro-image-edit", { aspectRatios: FIVE, maxImages: 5, maxPerCall: 4 })
+export const models: ModelCatalog.Table = ModelCatalog.table(
+  { inputTypes: ["image/png", "image/jpeg", "image/webp"] },
+  {
+    "nano-banana": {
+      generate: { id: "google/gemini-2.5-flash-image", maxImages: 0, maxPerCall: 4 },
+      edit: { id: "google/nano-banana-edit", aspectRatios: FIVE, maxPerCall: 4, seed: true }
+    },
+    "nano-banana-2": { id: "google/nano-banana-2", aspectRatios: FIVE, imageSizes: ["1K", "2K", "4K"], maxImages: 5 },
+    "nano-banana-2-lite": { id: "google/gemini-3-1-flash-lite-image", aspectRatios: FIVE, maxImages: 5 },
+    "nano-banana-2.1": { id: "google/gemini-nano-banana-2.1", aspectRatios: FIVE, maxImages: 5 },
+    "nano-banana-pro": {
+      generate: { id: "google/nano-banana-pro", maxImages: 0, maxPerCall: 4 },
+      edit: { id: "google/gemini-3-pro-image-edit", aspectRatios: FIVE, maxImages: 5, maxPerCall: 4 }
+    }
   }
-}
+)
 
 /**
  * Other ids the AI/ML API serves: the `-preview` names of the current ids, and the edit ids it renamed in 2026.

@@ -619,3 +619,52 @@ export const unmapped = (
     ? [`thinkingLevel is not supported by ${provider} and was ignored`]
     : [])
 ]
+
+/**
+ * One capability of `table`: a native id, or an id with the fields that differ from the defaults.
+ *
+ * @since 0.2.0
+ * @category Models
+ */
+export type CapabilityInput = string | (Partial<Capability> & Pick<Capability, "id">)
+
+/**
+ * Builds a capability table: every capability takes the model's ceilings (`capability`), then `defaults` (the
+ * backend's input types, seed…), then its own fields. An entry is a capability, or `{ generate, edit }`.
+ *
+ * @example
+ * ```ts
+ * import { ModelCatalog } from "@nanogen/core"
+ * const models = ModelCatalog.table({ inputTypes: ["image/png"], seed: true }, {
+ *   "nano-banana-pro": "vendor/pro",
+ *   "nano-banana-2-lite": { id: "vendor/lite", imageSizes: ["1K"] },
+ *   "nano-banana": { generate: { id: "vendor/nb", maxImages: 0 }, edit: "vendor/nb-edit" }
+ * })
+ * ```
+ * @since 0.2.0
+ * @category Constructors
+ */
+export const table = (
+  defaults: Partial<Capability> & Pick<Capability, "inputTypes">,
+  models: {
+    readonly [A in Alias]?: CapabilityInput | {
+      readonly generate: CapabilityInput
+      readonly edit?: CapabilityInput | undefined
+    }
+  }
+): Table => {
+  const out: { [A in Alias]?: BackendModel } = {}
+  const one = (alias: Alias, input: CapabilityInput) =>
+    capability(alias, { ...defaults, ...(typeof input === "string" ? { id: input } : input) })
+  for (const alias of aliases) {
+    const input = models[alias]
+    if (input === undefined) continue
+    out[alias] = typeof input === "object" && "generate" in input
+      ? {
+        generate: one(alias, input.generate),
+        ...(input.edit === undefined ? {} : { edit: one(alias, input.edit) })
+      }
+      : { generate: one(alias, input) }
+  }
+  return out
+}

@@ -248,6 +248,30 @@ describe("ModelCatalog.resolve (any backend's table)", () => {
   })
 })
 
+describe("ModelCatalog.table", () => {
+  it("builds capabilities from the ceilings, the backend's defaults and each entry's own fields", () => {
+    const built = ModelCatalog.table({ inputTypes: PNG_ONLY, seed: true }, {
+      "nano-banana-pro": "v/pro",
+      "nano-banana-2-lite": { id: "v/lite", imageSizes: ["1K"] },
+      "nano-banana": { generate: { id: "v/nb", maxImages: 0, maxPerCall: 4 }, edit: "v/nb-edit" }
+    })
+    assert.deepStrictEqual(Object.keys(built).sort(), ["nano-banana", "nano-banana-2-lite", "nano-banana-pro"])
+    assert.deepStrictEqual(built["nano-banana-pro"], {
+      generate: ModelCatalog.capability("nano-banana-pro", { id: "v/pro", inputTypes: PNG_ONLY, seed: true })
+    })
+    assert.deepStrictEqual(built["nano-banana-2-lite"]?.generate.imageSizes, ["1K"])
+    assert.deepStrictEqual(
+      [
+        built["nano-banana"]?.generate.maxPerCall,
+        built["nano-banana"]?.generate.maxImages,
+        built["nano-banana"]?.edit?.id
+      ],
+      [4, 0, "v/nb-edit"]
+    )
+    assert.strictEqual(built["nano-banana"]?.edit?.maxImages, 3)
+  })
+})
+
 describe("ModelCatalog.estimateCost / estimate", () => {
   it("prices image tokens at the image rate", () => {
     const usd = ModelCatalog.estimateCost(ModelCatalog.entries["nano-banana"].price, { imageOutputTokens: 1290 })

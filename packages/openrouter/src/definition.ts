@@ -7,11 +7,6 @@
 import { ModelCatalog, ProviderDefinition } from "@nanogen/core"
 import * as OpenRouterImageProvider from "./OpenRouterImageProvider.js"
 
-const INPUT = ["image/png", "image/jpeg", "image/webp", "image/gif"]
-const cap = (alias: ModelCatalog.Alias, id: string, fields: Partial<ModelCatalog.Capability> = {}) => ({
-  generate: ModelCatalog.capability(alias, { id, inputTypes: INPUT, seed: true, ...fields })
-})
-
 /**
  * What OpenRouter serves for each model: the GA slugs. Lite is 1K only (Google's documentation). Nano Banana 2.1 was
  * not listed when this table was written: its slug follows OpenRouter's pattern for the other Google models; if
@@ -25,13 +20,16 @@ const cap = (alias: ModelCatalog.Alias, id: string, fields: Partial<ModelCatalog
  * @since 0.2.0
  * @category Models
  */
-export const models: ModelCatalog.Table = {
-  "nano-banana": cap("nano-banana", "google/gemini-2.5-flash-image"),
-  "nano-banana-2": cap("nano-banana-2", "google/gemini-3.1-flash-image"),
-  "nano-banana-2-lite": cap("nano-banana-2-lite", "google/gemini-3.1-flash-lite-image", { imageSizes: ["1K"] }),
-  "nano-banana-2.1": cap("nano-banana-2.1", "google/gemini-nano-banana-2.1"),
-  "nano-banana-pro": cap("nano-banana-pro", "google/gemini-3-pro-image")
-}
+export const models: ModelCatalog.Table = ModelCatalog.table(
+  { inputTypes: ["image/png", "image/jpeg", "image/webp", "image/gif"], seed: true },
+  {
+    "nano-banana": "google/gemini-2.5-flash-image",
+    "nano-banana-2": "google/gemini-3.1-flash-image",
+    "nano-banana-2-lite": { id: "google/gemini-3.1-flash-lite-image", imageSizes: ["1K"] },
+    "nano-banana-2.1": "google/gemini-nano-banana-2.1",
+    "nano-banana-pro": "google/gemini-3-pro-image"
+  }
+)
 
 /**
  * The preview slugs OpenRouter still lists beside the GA ones: sent as asked.
