@@ -61,7 +61,7 @@ export const providerLayer = async (
       return (layer as (options: unknown) => ProviderLayer)({
         apiKey: Redacted.make("bench-key"),
         apiUrl,
-        ...(backend === "aimlapi-url" ? { allowPrivateNetwork: true } : {}),
+        ...(backend === "aimlapi-url" ? { download: { allowPrivateNetwork: true } } : {}),
         ...extra
       })
     }

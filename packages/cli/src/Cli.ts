@@ -11,9 +11,12 @@ import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
 import * as ValidationError from "@effect/cli/ValidationError"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import { definition as aimlapiDefinition } from "@nanogen/aimlapi"
 import { Settings } from "@nanogen/client"
 import type { ImageGenerationError } from "@nanogen/core"
 import { ImageBytes, ImageProvider, ImageRequest, ImageResult, ModelCatalog } from "@nanogen/core"
+import { definition as googleDefinition } from "@nanogen/google-direct"
+import { definition as openrouterDefinition } from "@nanogen/openrouter"
 import * as Cause from "effect/Cause"
 import * as Console from "effect/Console"
 import * as Data from "effect/Data"
@@ -269,15 +272,16 @@ export const generate = Command.make("generate", {
 export const catalogRows = (): Array<Array<string>> => {
   const rows: Array<Array<string>> = []
   for (const entry of Object.values(ModelCatalog.entries)) {
-    for (const backend of ModelCatalog.backends) {
-      const model = entry.backends[backend]
+    for (const definition of [openrouterDefinition, googleDefinition, aimlapiDefinition]) {
+      const model = definition.models[entry.alias]
+      if (model === undefined) continue
       const ratios = model.generate.aspectRatios.length === ImageRequest.aspectRatios.length
         ? `all ${ImageRequest.aspectRatios.length}`
         : model.generate.aspectRatios.join(" ")
       const sizes = model.generate.imageSizes.length === 0 ? "1K (fixed)" : model.generate.imageSizes.join(" ")
       rows.push([
         entry.alias,
-        backend,
+        definition.name,
         model.generate.id,
         model.edit === undefined ? "-" : `${model.edit.id} (${model.edit.aspectRatios.join(" ")})`,
         ratios,

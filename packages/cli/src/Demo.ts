@@ -161,7 +161,7 @@ export const fallbackLayer = (emulator: Emulator.Emulator) =>
     AimlApiImageProvider.layer({
       apiKey: Redacted.make(emulator.keys.aimlapi),
       apiUrl: emulator.urls.aimlapi,
-      allowPrivateNetwork: true
+      download: { allowPrivateNetwork: true }
     })
   ], {
     name: "demo",

@@ -466,7 +466,7 @@ const providerOf = (attributes: Record<string, unknown> | undefined): string | u
 
 /**
  * Runs an effect with a tracer that watches the spans the fallback and the providers open (`nanogen.attempt`,
- * `<Name>ImageProvider.generate`, attribute `nanogen.provider`) and keeps `state` current: which backend is being
+ * `nanogen.provider.generate`, attribute `nanogen.provider`) and keeps `state` current: which backend is being
  * tried and how many attempts were made. The spans still reach the tracer that was installed before.
  *
  * @example
@@ -489,7 +489,7 @@ export const observeAttempts = <A, E, R>(
     let providerSpans = 0
     const seen = (name: string, provider: string | undefined) => {
       if (name === "nanogen.attempt") fallbackAttempts++
-      else if (name.endsWith("ImageProvider.generate")) providerSpans++
+      else if (name === "nanogen.provider.generate") providerSpans++
       else if (provider === undefined) return
       if (provider !== undefined) state.provider = provider
       state.attempts = Math.max(fallbackAttempts, providerSpans)
@@ -498,7 +498,7 @@ export const observeAttempts = <A, E, R>(
       span(name, parent, context, links, startTime, kind, options) {
         const span = base.span(name, parent, context, links, startTime, kind, options)
         seen(name, providerOf(options?.attributes))
-        if (name === "nanogen.attempt" || name.endsWith("ImageProvider.generate")) {
+        if (name === "nanogen.attempt" || name === "nanogen.provider.generate") {
           const attribute = span.attribute.bind(span)
           span.attribute = (key, value) => {
             if (key === "nanogen.provider" && typeof value === "string") state.provider = value

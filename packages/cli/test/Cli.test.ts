@@ -1,6 +1,9 @@
 import { assert, describe, it } from "@effect/vitest"
+import { definition as aimlapiDefinition } from "@nanogen/aimlapi"
 import { ImageBytes, ModelCatalog } from "@nanogen/core"
 import * as Emulator from "@nanogen/emulator"
+import { definition as googleDefinition } from "@nanogen/google-direct"
+import { definition as openrouterDefinition } from "@nanogen/openrouter"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
 import { afterAll, afterEach, beforeAll } from "vitest"
@@ -190,7 +193,9 @@ describe("nanogen models / providers", () => {
     assert.strictEqual(result.code, 0, result.stderr)
     for (const entry of Object.values(ModelCatalog.entries)) {
       assert.include(result.stdout, entry.alias)
-      for (const backend of ModelCatalog.backends) assert.include(result.stdout, entry.backends[backend].generate.id)
+      for (const definition of [openrouterDefinition, googleDefinition, aimlapiDefinition]) {
+        assert.include(result.stdout, definition.models[entry.alias]!.generate.id)
+      }
     }
     assert.include(result.stdout, "21:9")
     assert.include(result.stdout, "4K")

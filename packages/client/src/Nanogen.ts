@@ -285,10 +285,7 @@ const providerLayer = (
     case "google-direct":
       return GoogleImageProvider.layer({ ...common, ...download })
     case "aimlapi":
-      return AimlApiImageProvider.layer({
-        ...common,
-        ...(options.allowPrivateNetwork === true ? { allowPrivateNetwork: true } : {})
-      })
+      return AimlApiImageProvider.layer({ ...common, ...download })
   }
 }
 
