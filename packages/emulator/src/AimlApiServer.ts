@@ -117,6 +117,14 @@ const parse = async (incoming: Incoming, store: CdnStore): Promise<Parsed | Answ
       return validation(incoming, "resolution", enumDetail(model.resolutions, body.resolution))
     }
   }
+  if (body.provider !== undefined) {
+    if (!model.extras.includes("provider")) {
+      return validation(incoming, "provider", "Unrecognized key(s) in object: 'provider'")
+    }
+    if (typeof body.provider !== "string" || !Catalog.aimlProviders.includes(body.provider.toLowerCase())) {
+      return validation(incoming, "provider", enumDetail(Catalog.aimlProviders, body.provider))
+    }
+  }
   let count = 1
   if (body.num_images !== undefined) {
     if (
@@ -196,8 +204,12 @@ const success = async (
   form: "data-url" | "data-b64" | "images" | undefined,
   missing: boolean
 ): Promise<Answer> => {
-  const { height, width } = Catalog.pixelSize(parsed.model.family, parsed.ratio, parsed.tier)
-  const mimeType = Catalog.mimeTypeOf(parsed.model.family)
+  const { height, width } = Catalog.pixelSize(
+    parsed.model.family,
+    parsed.ratio,
+    parsed.model.only1K === true ? "1K" : parsed.tier
+  )
+  const mimeType = parsed.model.mimeType
   const first = parsed.references[0]
   const images = await Promise.all(
     Array.from({ length: parsed.count }, (_, index) =>
@@ -213,6 +225,7 @@ const success = async (
       }))
   )
   const chosen = form ?? (parsed.model.form === 3 ? "images" : "data-url")
+
   const files = images.map((image) => {
     const name = `${Date.now()}-${randomId(16)}.${extension(mimeType)}`
     if (chosen !== "data-b64") store.add(name, image.bytes, mimeType, missing)
@@ -221,6 +234,13 @@ const success = async (
   const { credits, usd } = cost(parsed)
   const extra = parsed.model.newSpec ? { model: parsed.model.id } : {}
   const usdSpent = parsed.model.newSpec ? { usd_spent: usd } : {}
+  if (form === undefined && parsed.model.form === 4) {
+    return json(200, {
+      data: files.map((file) => ({ url: file.url, b64_json: null })),
+      meta: { usage: { credits_used: credits, usd_spent: usd } },
+      model: parsed.model.id
+    })
+  }
   if (chosen === "images") {
     return json(200, {
       images: files.map((file) => ({
@@ -262,8 +282,17 @@ const success = async (
 }
 
 const noImage = (parsed: Parsed, description: string | undefined): Answer => {
-  if (description === undefined) return json(200, { data: [], meta: { usage: { credits_used: 0 } } })
+  if (description === undefined) {
+    return json(200, {
+      data: [],
+      meta: { usage: { credits_used: 0, ...(parsed.model.newSpec ? { usd_spent: 0 } : {}) } },
+      ...(parsed.model.newSpec ? { model: parsed.model.id } : {})
+    })
+  }
   if (parsed.model.form === 3) return json(200, { images: [], description })
+  if (parsed.model.form === 4) {
+    return json(200, { data: [], meta: { usage: { credits_used: 0, usd_spent: 0 } }, model: parsed.model.id })
+  }
   return json(200, { description, data: [], meta: { usage: { credits_used: 0 } } })
 }
 

@@ -15,6 +15,7 @@ import * as GoogleServer from "./GoogleServer.js"
 import type { RunningServer } from "./internal/server.js"
 import { serve } from "./internal/server.js"
 import * as OpenRouterServer from "./OpenRouterServer.js"
+import { Signatures } from "./internal/signatures.js"
 
 /**
  * Options of `start` / `make` / `layer`.
@@ -97,8 +98,10 @@ export const start = async (options: EmulatorOptions = {}): Promise<Emulator> =>
   const scripts: Record<ServerName, FaultScript> = {
     openrouter: new FaultScript(),
     aimlapi: new FaultScript(),
-    google: new FaultScript()
+    google: new FaultScript(),
+    vertex: new FaultScript()
   }
+  const signatures = new Signatures()
   const cdn = new AimlApiServer.CdnStore()
   const record = (request: RecordedRequest) => {
     log.push(request)
@@ -108,7 +111,14 @@ export const start = async (options: EmulatorOptions = {}): Promise<Emulator> =>
     name: ServerName,
     protocol: Parameters<typeof serve>[0]["protocol"]
   ): Promise<RunningServer> => {
-    const running = await serve({ host, key: keys[name], protocol, script: scripts[name], log: record })
+    const key = keys[name as "openrouter" | "aimlapi" | "google"]
+    const running = await serve({
+      host,
+      accepts: (credential) => credential === key,
+      protocol,
+      script: scripts[name],
+      log: record
+    })
     started.push(running)
     return running
   }
@@ -116,7 +126,7 @@ export const start = async (options: EmulatorOptions = {}): Promise<Emulator> =>
     const [openrouter, aimlapi, google] = await Promise.all([
       launch("openrouter", OpenRouterServer.protocol()),
       launch("aimlapi", AimlApiServer.protocol(cdn)),
-      launch("google", GoogleServer.protocol())
+      launch("google", GoogleServer.protocol(signatures))
     ])
     let stopped: Promise<void> | undefined = undefined
     return {

@@ -5,12 +5,12 @@
  */
 
 /**
- * The three emulated backends.
+ * The emulated backends (`vertex` since 0.2.0).
  *
  * @since 0.1.0
  * @category Models
  */
-export type ServerName = "openrouter" | "aimlapi" | "google"
+export type ServerName = "openrouter" | "aimlapi" | "google" | "vertex"
 
 /**
  * One received request, as recorded in the request log.

@@ -79,6 +79,36 @@ interface Parsed {
 
 const tierOf = (size: string): Catalog.SizeTier => size === "0.5K" ? "512" : size as Catalog.SizeTier
 
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/
+
+/** A raw base64 image (no `data:` prefix) as a data URL of its sniffed type. */
+const asDataUrl = (url: string): string => {
+  if (url.startsWith("data:") || /^https?:/.test(url) || !BASE64.test(url.slice(0, 4096))) return url
+  const head = Buffer.from(url.slice(0, 16), "base64")
+  const mime = head[0] === 0xff && head[1] === 0xd8 ? "image/jpeg" : head[0] === 0x52 ? "image/webp" : "image/png"
+  return `data:${mime};base64,${url}`
+}
+
+/** The image URLs of a replayed assistant message, or an error message. */
+const assistantImages = (message: Record<string, unknown>): Array<string> | string => {
+  const found: Array<string> = []
+  const parts = [
+    ...(Array.isArray(message.images) ? message.images : []),
+    ...(Array.isArray(message.content) ? message.content : [])
+  ]
+  for (const part of parts) {
+    if (!isRecord(part)) return "Invalid assistant content part"
+    if (part.type === "text" || (part.type === undefined && typeof part.text === "string")) continue
+    if (part.type !== undefined && part.type !== "image_url") {
+      return `Unsupported assistant content part type: ${String(part.type)}`
+    }
+    const url = isRecord(part.image_url) ? part.image_url.url : undefined
+    if (typeof url !== "string") return "image_url.url is required"
+    found.push(asDataUrl(url))
+  }
+  return found
+}
+
 /** Validates a request the way OpenRouter does (as far as §1 documents); an `Answer` is an error. */
 const parse = async (incoming: Incoming): Promise<Parsed | Answer> => {
   const authorization = incoming.recorded.headers["authorization"]
@@ -94,8 +124,17 @@ const parse = async (incoming: Incoming): Promise<Parsed | Answer> => {
   }
   const texts: Array<string> = []
   const urls: Array<string> = []
+  let lastAssistantImage: string | undefined = undefined
   for (const message of body.messages) {
     if (!isRecord(message) || typeof message.role !== "string") return invalid("Invalid message: missing role")
+    if (message.role === "assistant") {
+      // Replayed turns (§9.7): images in `images[]` or as content parts (with or without `type`), possibly raw
+      // base64 without a `data:` prefix, as a live request did.
+      const found = assistantImages(message)
+      if (typeof found === "string") return invalid(found, "invalid_image")
+      if (found.length > 0) lastAssistantImage = found.at(-1)
+      continue
+    }
     if (message.role !== "user") continue
     if (typeof message.content === "string") texts.push(message.content)
     else if (Array.isArray(message.content)) {
@@ -110,6 +149,7 @@ const parse = async (incoming: Incoming): Promise<Parsed | Answer> => {
       }
     } else return invalid("Invalid message content")
   }
+  if (urls.length === 0 && lastAssistantImage !== undefined) urls.push(lastAssistantImage)
   const config = isRecord(body.image_config) ? body.image_config : {}
   const ratio = config.aspect_ratio === undefined ? "1:1" : config.aspect_ratio
   if (typeof ratio !== "string" || !model.ratios.includes(ratio)) {
@@ -139,7 +179,9 @@ const parse = async (incoming: Incoming): Promise<Parsed | Answer> => {
     if (!(await decodable(reference))) return invalid("Invalid image: could not decode", "invalid_image")
     references.push(reference)
   }
-  const modalities = Array.isArray(body.modalities) ? body.modalities : []
+  // A live request without `modalities` got an image from an image model; only an explicit list without "image"
+  // answers text only.
+  const modalities = Array.isArray(body.modalities) ? body.modalities : ["image", "text"]
   return {
     model,
     prompt: texts.join("\n"),
@@ -265,7 +307,20 @@ const streamChunks = (c: Completion): ReadonlyArray<StreamChunk> => {
       }]
     })
   })
-  chunks.push({ data: sse({ ...base, choices: [], usage: c.usage }) })
+  // The live streams end with a usage chunk whose `choices` has one empty delta (not `[]`).
+  chunks.push({
+    data: sse({
+      ...base,
+      choices: [{
+        index: 0,
+        delta: { role: "assistant", content: "" },
+        finish_reason: null,
+        native_finish_reason: null,
+        logprobs: null
+      }],
+      usage: c.usage
+    })
+  })
   chunks.push({ data: Buffer.from("data: [DONE]\n\n") })
   return chunks
 }

@@ -101,13 +101,16 @@ export interface RunningServer {
 /** @internal */
 export interface ServeOptions {
   readonly host: string
-  readonly key: string
+  /** Port to listen on (0: a free port). */
+  readonly port?: number
+  /** Whether the credential a request carries (`Protocol.credential`) is accepted. */
+  readonly accepts: (credential: string | undefined) => boolean
   readonly protocol: Protocol
   readonly script: FaultScript
   readonly log: (request: RecordedRequest) => void
 }
 
-/** Starts one protocol server on `host:0`. @internal */
+/** Starts one protocol server on `host:port` (port 0 by default). @internal */
 export const serve = (options: ServeOptions): Promise<RunningServer> => {
   const { protocol, script } = options
   const timers = new Set<NodeJS.Timeout>()
@@ -176,7 +179,7 @@ export const serve = (options: ServeOptions): Promise<RunningServer> => {
       path: url.pathname,
       query: parseQuery(url),
       headers: redactHeaders(request.headers),
-      credentialOk: protocol.credential(request, url) === options.key,
+      credentialOk: options.accepts(protocol.credential(request, url)),
       body: parseJson(rawBody)
     }
     options.log(recorded)
@@ -248,7 +251,7 @@ export const serve = (options: ServeOptions): Promise<RunningServer> => {
 
   return new Promise((resolve, reject) => {
     server.once("error", reject)
-    server.listen(0, options.host, () => {
+    server.listen(options.port ?? 0, options.host, () => {
       server.off("error", reject)
       const address = server.address() as AddressInfo
       const host = address.family === "IPv6" ? `[${address.address}]` : address.address
