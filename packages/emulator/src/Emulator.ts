@@ -14,8 +14,8 @@ import { FaultScript } from "./Faults.js"
 import * as GoogleServer from "./GoogleServer.js"
 import type { RunningServer } from "./internal/server.js"
 import { serve } from "./internal/server.js"
-import * as OpenRouterServer from "./OpenRouterServer.js"
 import { Signatures } from "./internal/signatures.js"
+import * as OpenRouterServer from "./OpenRouterServer.js"
 
 /**
  * Options of `start` / `make` / `layer`.
@@ -28,6 +28,8 @@ export interface EmulatorOptions {
   readonly keys?: { readonly openrouter?: string; readonly aimlapi?: string; readonly google?: string }
   /** Interface to listen on (default `127.0.0.1`). Every server listens on port 0 (a free port). */
   readonly host?: string
+  /** OpenRouter options: the request-body cap of `POST /images` before a 413 (default 32 MiB). */
+  readonly openrouter?: { readonly maxImagesBodyBytes?: number }
 }
 
 /**
@@ -124,7 +126,7 @@ export const start = async (options: EmulatorOptions = {}): Promise<Emulator> =>
   }
   try {
     const [openrouter, aimlapi, google] = await Promise.all([
-      launch("openrouter", OpenRouterServer.protocol()),
+      launch("openrouter", OpenRouterServer.protocol(options.openrouter ?? {})),
       launch("aimlapi", AimlApiServer.protocol(cdn)),
       launch("google", GoogleServer.protocol(signatures))
     ])

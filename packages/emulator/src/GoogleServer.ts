@@ -123,7 +123,10 @@ const vertexFields = (
   const options = pick(imageConfig, "imageOutputOptions", "image_output_options")
   if (options !== undefined) {
     if (!isRecord(options)) {
-      return badRequest("generation_config.image_config.image_output_options", "image_output_options must be an object.")
+      return badRequest(
+        "generation_config.image_config.image_output_options",
+        "image_output_options must be an object."
+      )
     }
     const mime = pick(options, "mimeType", "mime_type")
     if (mime !== undefined) {

@@ -19,8 +19,11 @@ import {
 } from "./internal/references.js"
 import type { Answer, AnswerFault, Incoming, Protocol, StreamChunk } from "./internal/server.js"
 import { json } from "./internal/server.js"
+import * as ImagesApi from "./OpenRouterImages.js"
 
 const PATH = "/api/v1/chat/completions"
+/** Default request-body cap of `POST /images` before it answers 413. */
+const DEFAULT_MAX_IMAGES_BODY = 32 * 1024 * 1024
 const PROVIDER_NAME = "Google AI Studio"
 
 const defaultMessages: Readonly<Record<number, string>> = {
@@ -400,16 +403,19 @@ const textAnswer = (parsed: Parsed, text: string): Completion => ({
  * @category Constructors
  * @internal
  */
-export const protocol = (): Protocol => ({
+export const protocol = (options: { readonly maxImagesBodyBytes?: number } = {}): Protocol => ({
   name: "openrouter",
   credential: (request) => {
     const header = request.headers["authorization"]
     return typeof header === "string" && header.startsWith("Bearer ") ? header.slice(7) : undefined
   },
-  isApiCall: (method, path) => method === "POST" && path === PATH,
+  isApiCall: (method, path) => (method === "POST" && path === PATH) || ImagesApi.isImagesCall(method, path),
   other: async (incoming) =>
     json(404, errorBody(404, `Not Found: ${incoming.recorded.method} ${incoming.recorded.path}`)),
   answer: async (incoming, fault: AnswerFault) => {
+    if (ImagesApi.isImagesPath(incoming.recorded.path)) {
+      return ImagesApi.answer(incoming, fault, options.maxImagesBodyBytes ?? DEFAULT_MAX_IMAGES_BODY)
+    }
     const parsed = await parse(incoming)
     if (!("model" in parsed)) return parsed
     switch (fault.kind) {
@@ -457,7 +463,8 @@ export const protocol = (): Protocol => ({
       }
     }
   },
-  error: (_incoming, fault) => {
+  error: (incoming, fault) => {
+    if (ImagesApi.isImagesPath(incoming.recorded.path)) return ImagesApi.scriptedError(fault)
     const metadata = { error_type: errorTypes[fault.status] ?? "unmapped", ...fault.openrouter?.metadata }
     const headers: Record<string, string> = { ...fault.headers }
     if (fault.retryAfter !== undefined) headers["retry-after"] = String(fault.retryAfter)
@@ -468,6 +475,7 @@ export const protocol = (): Protocol => ({
     )
   },
   http200Error: (incoming, fault) => {
+    if (ImagesApi.isImagesPath(incoming.recorded.path)) return ImagesApi.http200Error(incoming, fault)
     const code = fault.code ?? 502
     const message = fault.message ?? "Provider disconnected mid-stream"
     const error = { code, message, metadata: { error_type: errorTypes[code] ?? "provider_unavailable" } }
