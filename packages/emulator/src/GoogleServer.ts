@@ -213,9 +213,9 @@ export const parseBody = async (incoming: Incoming, target: Target): Promise<Par
   const body = incoming.recorded.body
   if (!isRecord(body)) return invalid("Invalid JSON payload received. Expected an object.")
   if (target.flavour === "gemini") {
-    for (const field of Catalog.vertexOnlyTopLevelFields) {
-      for (const name of [field, snake(field)]) {
-        if (body[name] !== undefined) return unknownName(name, undefined)
+    for (const name of Object.keys(body)) {
+      if (Catalog.vertexOnlyTopLevelFields.some((f) => f === name || snake(f) === name)) {
+        return unknownName(name, undefined)
       }
     }
   }
@@ -268,12 +268,13 @@ export const parseBody = async (incoming: Incoming, target: Target): Promise<Par
   const rawImageConfig = pick(config, "imageConfig", "image_config")
   const imageConfig = isRecord(rawImageConfig) ? rawImageConfig : {}
   let outputMimeType: "image/png" | "image/jpeg" | undefined = undefined
-  for (const field of Catalog.vertexOnlyImageConfigFields) {
-    // On Vertex only the SDK-level names (`outputMimeType`, `outputCompressionQuality`) are not wire fields.
+  // The first unknown field in request order is named, as the live JSON parser does. On Vertex only the SDK-level
+  // names (`outputMimeType`, `outputCompressionQuality`) are not wire fields.
+  for (const name of Object.keys(imageConfig)) {
+    const field = Catalog.vertexOnlyImageConfigFields.find((f) => f === name || snake(f) === name)
+    if (field === undefined) continue
     if (target.flavour === "vertex" && field !== "outputMimeType" && field !== "outputCompressionQuality") continue
-    for (const name of [field, snake(field)]) {
-      if (imageConfig[name] !== undefined) return unknownName(name, "generation_config.image_config")
-    }
+    return unknownName(name, "generation_config.image_config")
   }
   if (target.flavour === "vertex") {
     const checked = vertexFields(body, imageConfig)

@@ -28,6 +28,8 @@ export interface Incoming {
   readonly recorded: RecordedRequest
   readonly url: URL
   readonly rawBody: Buffer
+  /** The credential as `Protocol.credential` read it (unredacted; never logged). */
+  readonly credential: string | undefined
   /** `http://host:port` of this server. */
   readonly origin: string
 }
@@ -173,17 +175,18 @@ export const serve = (options: ServeOptions): Promise<RunningServer> => {
     const url = new URL(request.url ?? "/", origin)
     const rawBody = await readBody(request)
     const method = request.method ?? "GET"
+    const credential = protocol.credential(request, url)
     const recorded: RecordedRequest = {
       server: protocol.name,
       method,
       path: url.pathname,
       query: parseQuery(url),
       headers: redactHeaders(request.headers),
-      credentialOk: options.accepts(protocol.credential(request, url)),
+      credentialOk: options.accepts(credential),
       body: parseJson(rawBody)
     }
     options.log(recorded)
-    const incoming: Incoming = { recorded, url, rawBody, origin }
+    const incoming: Incoming = { recorded, url, rawBody, credential, origin }
     if (!protocol.isApiCall(method, url.pathname)) {
       return send(response, await protocol.other(incoming))
     }
