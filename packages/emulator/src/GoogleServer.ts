@@ -225,8 +225,11 @@ export const parseBody = async (incoming: Incoming, target: Target): Promise<Par
   }
   const userTexts: Array<string> = []
   const userImages: Array<{ mimeType: unknown; data: unknown; uri?: unknown }> = []
-  let lastModelImage: { mimeType: unknown; data: unknown } | undefined = undefined
+  // The images an edit starts from: those of the latest content that has any (a user turn's images, or the final
+  // image of a model turn).
+  let current: Array<{ mimeType: unknown; data: unknown; uri?: unknown }> = []
   for (const [contentIndex, content] of contents.entries()) {
+    const before = userImages.length
     if (!isRecord(content) || !Array.isArray(content.parts) || content.parts.length === 0) {
       return invalid(`* GenerateContentRequest.contents[${contentIndex}].parts: contents.parts must not be empty.\n`)
     }
@@ -240,7 +243,7 @@ export const parseBody = async (incoming: Incoming, target: Target): Promise<Par
       const file = pick(part, "fileData", "file_data")
       if (role === "model") {
         if (isRecord(inline) && part.thought !== true) {
-          lastModelImage = { mimeType: pick(inline, "mimeType", "mime_type"), data: inline.data }
+          current = [{ mimeType: pick(inline, "mimeType", "mime_type"), data: inline.data }]
         }
         continue
       }
@@ -256,6 +259,7 @@ export const parseBody = async (incoming: Incoming, target: Target): Promise<Par
         return invalid("Invalid JSON payload received. Invalid value for inline_data.")
       }
     }
+    if (userImages.length > before) current = userImages.slice(before)
   }
   const signatureError = checkSignatures(target, contents)
   if (signatureError !== undefined) return signatureError
@@ -331,7 +335,7 @@ export const parseBody = async (incoming: Incoming, target: Target): Promise<Par
     )
   }
   const references: Array<Reference> = []
-  for (const image of [...userImages, ...(userImages.length === 0 && lastModelImage ? [lastModelImage] : [])]) {
+  for (const image of current) {
     if (typeof image.mimeType !== "string" || !INPUT_TYPES.includes(image.mimeType)) {
       return invalid(`Unsupported MIME type: ${String(image.mimeType)}`)
     }
