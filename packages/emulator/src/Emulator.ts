@@ -295,6 +295,41 @@ export const start = async (options: EmulatorOptions = {}): Promise<Emulator> =>
 }
 
 /**
+ * The `export NAME=value` lines that point the nanogen CLI (and the providers' `layerConfig()`) at a running
+ * emulator: every backend's URL and key, Vertex's URL, express-mode key, static bearer token, project and location,
+ * and `NANOGEN_ALLOW_PRIVATE_NETWORK=1` (the AI/ML answers point at the emulator's loopback CDN).
+ *
+ * @example
+ * ```ts
+ * import * as Emulator from "@nanogen/emulator"
+ *
+ * const emu = await Emulator.start({ ports: 47100 })
+ * console.log(Emulator.shellExports(emu).join("\n")) // export OPENROUTER_API_URL=http://127.0.0.1:47100/api/v1 …
+ * await emu.stop()
+ * ```
+ *
+ * @since 0.2.0
+ * @category Constructors
+ */
+export const shellExports = (emulator: Emulator): ReadonlyArray<string> => {
+  const { keys, urls } = emulator
+  return [
+    `export OPENROUTER_API_URL=${urls.openrouter}`,
+    `export OPENROUTER_API_KEY=${keys.openrouter}`,
+    `export AIML_API_URL=${urls.aimlapi}`,
+    `export AIML_API_KEY=${keys.aimlapi}`,
+    `export GEMINI_API_URL=${urls.google}`,
+    `export GEMINI_API_KEY=${keys.google}`,
+    `export VERTEX_API_URL=${urls.vertex}`,
+    `export VERTEX_API_KEY=${keys.vertex}`,
+    `export VERTEX_ACCESS_TOKEN=${keys.vertexToken}`,
+    `export GOOGLE_CLOUD_PROJECT=${emulator.vertex.project}`,
+    "export GOOGLE_CLOUD_LOCATION=global",
+    "export NANOGEN_ALLOW_PRIVATE_NETWORK=1"
+  ]
+}
+
+/**
  * The running emulator as an Effect service.
  *
  * @example
