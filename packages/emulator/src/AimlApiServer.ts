@@ -86,6 +86,9 @@ interface Parsed {
   readonly seed: number | undefined
 }
 
+/** Every optional field some model's spec declares (besides resolution, image_urls, num_images). */
+const specFields = [...new Set([...Catalog.aimlModels.values()].flatMap((model) => model.extras))]
+
 const parse = async (incoming: Incoming, store: CdnStore): Promise<Parsed | Answer> => {
   if (!incoming.recorded.credentialOk) return json(401, errorBody(incoming, 401, defaultMessages[401]!))
   const body = incoming.recorded.body
@@ -95,11 +98,13 @@ const parse = async (incoming: Incoming, store: CdnStore): Promise<Parsed | Answ
   const model = Catalog.aimlModels.get(body.model)
   if (model === undefined) return validation(incoming, "model", enumDetail(models, body.model))
   if (typeof body.prompt !== "string" || body.prompt.length === 0) return validation(incoming, "prompt", "Required")
+  // A field of another model's spec that this model's spec lacks is refused; other unknown keys are ignored.
   for (
     const [field, present] of [
       ["resolution", model.resolutions !== undefined],
       ["image_urls", model.imageUrls !== undefined],
-      ["num_images", model.numImages]
+      ["num_images", model.numImages],
+      ...specFields.map((extra) => [extra, model.extras.includes(extra)] as const)
     ] as const
   ) {
     if (!present && body[field] !== undefined) {
@@ -118,9 +123,6 @@ const parse = async (incoming: Incoming, store: CdnStore): Promise<Parsed | Answ
     }
   }
   if (body.provider !== undefined) {
-    if (!model.extras.includes("provider")) {
-      return validation(incoming, "provider", "Unrecognized key(s) in object: 'provider'")
-    }
     if (typeof body.provider !== "string" || !Catalog.aimlProviders.includes(body.provider.toLowerCase())) {
       return validation(incoming, "provider", enumDetail(Catalog.aimlProviders, body.provider))
     }
@@ -182,7 +184,8 @@ const parse = async (incoming: Incoming, store: CdnStore): Promise<Parsed | Answ
     prompt: body.prompt,
     references,
     ratio,
-    tier: typeof body.resolution === "string" ? body.resolution as Catalog.SizeTier : "1K",
+    // Lite: Google serves 1K only, a 2K/4K request is answered (and billed) at 1K.
+    tier: typeof body.resolution === "string" && model.only1K !== true ? body.resolution as Catalog.SizeTier : "1K",
     count,
     seed
   }
@@ -204,11 +207,7 @@ const success = async (
   form: "data-url" | "data-b64" | "images" | undefined,
   missing: boolean
 ): Promise<Answer> => {
-  const { height, width } = Catalog.pixelSize(
-    parsed.model.family,
-    parsed.ratio,
-    parsed.model.only1K === true ? "1K" : parsed.tier
-  )
+  const { height, width } = Catalog.pixelSize(parsed.model.family, parsed.ratio, parsed.tier)
   const mimeType = parsed.model.mimeType
   const first = parsed.references[0]
   const images = await Promise.all(

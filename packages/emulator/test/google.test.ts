@@ -275,4 +275,75 @@ layer(Emulator.layer())("Gemini API", (it) => {
       assert.isTrue(Array.isArray(array.json))
       assert.strictEqual(array.json.length, 2)
     }))
+
+  it.effect("without includeThoughts a Gemini 3 answer is only the signed JPEG, shaped like the live recordings", () =>
+    Effect.gen(function*() {
+      const emu = yield* Emulator.EmulatorService
+      emu.reset()
+      for (const model of ["gemini-3-pro-image", "gemini-3.1-flash-image", "gemini-3.1-flash-lite-image"]) {
+        const reply = yield* generate(emu, model, prompt("a cat", { responseModalities: ["IMAGE"] }))
+        assert.strictEqual(reply.status, 200, model)
+        const [candidate] = reply.json.candidates
+        assert.deepStrictEqual(Object.keys(candidate), ["content", "finishReason", "index"])
+        assert.deepStrictEqual(candidate.content.parts.map((p: any) => Object.keys(p)), [[
+          "inlineData",
+          "thoughtSignature"
+        ]])
+        assert.strictEqual(candidate.content.parts[0].inlineData.mimeType, "image/jpeg")
+        assert.strictEqual(reply.json.usageMetadata.serviceTier, "standard")
+        assert.deepStrictEqual(reply.json.usageMetadata.candidatesTokensDetails, [{
+          modality: "IMAGE",
+          tokenCount: 1120
+        }])
+        assert.strictEqual(reply.json.modelVersion, model)
+      }
+      const off = yield* generate(
+        emu,
+        "gemini-3-pro-image",
+        prompt("x", { thinkingConfig: { includeThoughts: false } })
+      )
+      assert.isTrue(off.json.candidates[0].content.parts.every((p: any) => p.thought === undefined))
+    }))
+
+  it.effect("new models and lifecycle: Lite 1K only (1:8 is 352×2928), 2.1 without 512, shut-down previews 404", () =>
+    Effect.gen(function*() {
+      const emu = yield* Emulator.EmulatorService
+      emu.reset()
+      const lite = yield* generate(
+        emu,
+        "gemini-3.1-flash-lite-image",
+        prompt("x", { imageConfig: { aspectRatio: "1:8", imageSize: "1K" } })
+      )
+      const liteInfo = yield* meta(lite.json.candidates[0].content.parts[0].inlineData.data)
+      assert.deepStrictEqual([liteInfo.format, liteInfo.width, liteInfo.height], ["jpeg", 352, 2928])
+      const lite2K = yield* generate(
+        emu,
+        "gemini-3.1-flash-lite-image",
+        prompt("x", { imageConfig: { imageSize: "2K" } })
+      )
+      assert.deepStrictEqual([lite2K.status, lite2K.json.error.message], [
+        400,
+        "Image size 2K is not supported for models/gemini-3.1-flash-lite-image. Supported values are: 1K."
+      ])
+      const nb21 = yield* generate(
+        emu,
+        "gemini-nano-banana-2.1",
+        prompt("x", { imageConfig: { imageSize: "4K", aspectRatio: "4:1" } })
+      )
+      const nb21Info = yield* meta(nb21.json.candidates[0].content.parts[0].inlineData.data)
+      assert.deepStrictEqual([nb21Info.width, nb21Info.height], [8192, 2048])
+      const half = yield* generate(emu, "gemini-nano-banana-2.1", prompt("x", { imageConfig: { imageSize: "512" } }))
+      assert.strictEqual(half.status, 400)
+      for (const retired of ["gemini-3.1-flash-image-preview", "gemini-3-pro-image-preview"]) {
+        const reply = yield* generate(emu, retired, prompt("x"))
+        assert.deepStrictEqual([reply.status, reply.json], [404, {
+          error: {
+            code: 404,
+            message:
+              `models/${retired} is not found for API version v1beta, or is not supported for generateContent. Call ListModels to see the list of available models and their supported methods.`,
+            status: "NOT_FOUND"
+          }
+        }])
+      }
+    }))
 })
