@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto"
 import * as Catalog from "./Catalog.js"
 import * as Images from "./Images.js"
 import type { Reference } from "./internal/references.js"
-import { decodable, isRecord, randomId, resolveUrl, textTokens } from "./internal/references.js"
+import { decodable, isRecord, randomId, renderVariants, resolveUrl, textTokens } from "./internal/references.js"
 import type { Answer, AnswerFault, Incoming, Protocol } from "./internal/server.js"
 import { json } from "./internal/server.js"
 
@@ -207,22 +207,17 @@ const success = async (
   form: "data-url" | "data-b64" | "images" | undefined,
   missing: boolean
 ): Promise<Answer> => {
-  const { height, width } = Catalog.pixelSize(parsed.model.family, parsed.ratio, parsed.tier)
   const mimeType = parsed.model.mimeType
-  const first = parsed.references[0]
-  const images = await Promise.all(
-    Array.from({ length: parsed.count }, (_, index) =>
-      Images.render({
-        width,
-        height,
-        mimeType,
-        prompt: parsed.prompt,
-        seed: parsed.seed,
-        salt: [index === 0 ? "" : String(index), first !== undefined && first.bytes === undefined ? first.source : ""]
-          .join(""),
-        reference: first?.bytes
-      }))
-  )
+  const images = await renderVariants({
+    count: parsed.count,
+    family: parsed.model.family,
+    ratio: parsed.ratio,
+    tier: parsed.tier,
+    mimeType,
+    prompt: parsed.prompt,
+    seed: parsed.seed,
+    references: parsed.references
+  })
   const chosen = form ?? (parsed.model.form === 3 ? "images" : "data-url")
 
   const files = images.map((image) => {

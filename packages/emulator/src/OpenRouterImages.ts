@@ -14,6 +14,7 @@ import {
   decodable,
   isRecord,
   parseDataUrl,
+  renderVariants,
   resolveUrl,
   textTokens
 } from "./internal/references.js"
@@ -316,23 +317,36 @@ const parse = async (incoming: Incoming, maxBodyBytes: number): Promise<Parsed |
 
 const round = (n: number) => Math.round(n * 1e8) / 1e8
 
-const usageOf = (parsed: Parsed, images: number) => {
-  const prices = Catalog.tokenPrices(parsed.model.family)
-  const promptTokens = textTokens(parsed.prompt) + parsed.references.length * 258
-  const imageTokens = images * Catalog.imageTokens(parsed.model.family, parsed.tier)
+/**
+ * OpenRouter's `cost` and `cost_details` for a token count at a family's prices (chat completions and `/images`).
+ *
+ * @since 0.2.0
+ * @category Constructors
+ * @internal
+ */
+export const costOf = (family: Catalog.Family, promptTokens: number, completionTokens: number) => {
+  const prices = Catalog.tokenPrices(family)
   const promptCost = promptTokens * prices.input
-  const completionCost = imageTokens * prices.output
+  const completionCost = completionTokens * prices.output
   return {
-    prompt_tokens: promptTokens,
-    completion_tokens: imageTokens,
-    total_tokens: promptTokens + imageTokens,
     cost: round(promptCost + completionCost),
     is_byok: false,
     cost_details: {
       upstream_inference_cost: null,
       upstream_inference_prompt_cost: round(promptCost),
       upstream_inference_completions_cost: round(completionCost)
-    },
+    }
+  }
+}
+
+const usageOf = (parsed: Parsed, images: number) => {
+  const promptTokens = textTokens(parsed.prompt) + parsed.references.length * 258
+  const imageTokens = images * Catalog.imageTokens(parsed.model.family, parsed.tier)
+  return {
+    prompt_tokens: promptTokens,
+    completion_tokens: imageTokens,
+    total_tokens: promptTokens + imageTokens,
+    ...costOf(parsed.model.family, promptTokens, imageTokens),
     completion_tokens_details: { image_tokens: imageTokens, reasoning_tokens: 0 }
   }
 }
@@ -340,28 +354,23 @@ const usageOf = (parsed: Parsed, images: number) => {
 const sse = (value: unknown): StreamChunk => ({ data: Buffer.from(`data: ${JSON.stringify(value)}\n\n`) })
 
 const generate = async (parsed: Parsed, fault: Extract<Fault, { kind: "ok" }>): Promise<Answer> => {
-  const { height, width } = Catalog.pixelSize(parsed.model.family, parsed.ratio, parsed.tier)
-  const first = parsed.references[0]
-  const images = await Promise.all(
-    Array.from({ length: parsed.n }, (_, index) =>
-      Images.render({
-        width,
-        height,
-        mimeType: parsed.mimeType,
-        prompt: parsed.prompt,
-        seed: parsed.seed,
-        salt: [index === 0 ? "" : String(index), first !== undefined && first.bytes === undefined ? first.source : ""]
-          .join(""),
-        reference: first?.bytes
-      }))
-  )
+  const images = await renderVariants({
+    count: parsed.n,
+    family: parsed.model.family,
+    ratio: parsed.ratio,
+    tier: parsed.tier,
+    mimeType: parsed.mimeType,
+    prompt: parsed.prompt,
+    seed: parsed.seed,
+    references: parsed.references
+  })
   const created = Math.floor(Date.now() / 1000)
   const usage = usageOf(parsed, images.length)
   const data = images.map((image) => ({ b64_json: image.bytes.toString("base64"), media_type: image.mimeType }))
   if (parsed.stream && fault.imagesSse === true) {
     const preview = await Images.render({
-      width: Math.max(16, Math.round(width / 8)),
-      height: Math.max(16, Math.round(height / 8)),
+      width: Math.max(16, Math.round(images[0]!.width / 8)),
+      height: Math.max(16, Math.round(images[0]!.height / 8)),
       mimeType: parsed.mimeType,
       prompt: parsed.prompt,
       seed: parsed.seed,

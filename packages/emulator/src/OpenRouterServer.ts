@@ -6,7 +6,6 @@
  */
 import * as Catalog from "./Catalog.js"
 import type { Fault } from "./Faults.js"
-import * as Images from "./Images.js"
 import type { Reference } from "./internal/references.js"
 import {
   ACCEPTED_INPUT_TYPES,
@@ -14,6 +13,7 @@ import {
   isRecord,
   parseDataUrl,
   randomId,
+  renderVariants,
   resolveUrl,
   textTokens
 } from "./internal/references.js"
@@ -211,26 +211,19 @@ interface Completion {
 }
 
 const usageOf = (parsed: Parsed, completionText: number, images: number, reasoning: number) => {
-  const prices = Catalog.tokenPrices(parsed.model.family)
   const promptTokens = textTokens(parsed.prompt) + parsed.references.length * 258
   const imageTokens = images * Catalog.imageTokens(parsed.model.family, parsed.tier)
   const completionTokens = completionText + imageTokens + reasoning
-  const promptCost = promptTokens * prices.input
-  const completionCost = completionTokens * prices.output
-  const round = (n: number) => Math.round(n * 1e8) / 1e8
+  const { cost, cost_details, is_byok } = ImagesApi.costOf(parsed.model.family, promptTokens, completionTokens)
   return {
     prompt_tokens: promptTokens,
     completion_tokens: completionTokens,
     total_tokens: promptTokens + completionTokens,
     prompt_tokens_details: { cached_tokens: 0, cache_write_tokens: 0, audio_tokens: 0, video_tokens: 0 },
     completion_tokens_details: { reasoning_tokens: reasoning, image_tokens: imageTokens, audio_tokens: 0 },
-    cost: round(promptCost + completionCost),
-    is_byok: false,
-    cost_details: {
-      upstream_inference_cost: null,
-      upstream_inference_prompt_cost: round(promptCost),
-      upstream_inference_completions_cost: round(completionCost)
-    }
+    cost,
+    is_byok,
+    cost_details
   }
 }
 
@@ -347,17 +340,16 @@ const THOUGHT =
   "**Composing the image**\n\nI'm laying out the scene, balancing colour and composition before rendering."
 
 const success = async (parsed: Parsed, fault: Extract<Fault, { kind: "ok" }>): Promise<Completion> => {
-  const { height, width } = Catalog.pixelSize(parsed.model.family, parsed.ratio, parsed.tier)
   const mimeType = Catalog.mimeTypeOf(parsed.model.family)
-  const first = parsed.references[0]
-  const image = await Images.render({
-    width,
-    height,
+  const [image] = await renderVariants({
+    count: 1,
+    family: parsed.model.family,
+    ratio: parsed.ratio,
+    tier: parsed.tier,
     mimeType,
     prompt: parsed.prompt,
     seed: parsed.seed,
-    salt: first !== undefined && first.bytes === undefined ? first.source : undefined,
-    reference: first?.bytes
+    references: parsed.references
   })
   const text = fault.text ?? "Here is your image."
   const thinks = Catalog.thinks(parsed.model.family)
@@ -377,7 +369,7 @@ const success = async (parsed: Parsed, fault: Extract<Fault, { kind: "ok" }>): P
           : {}),
         images: [{
           type: "image_url",
-          image_url: { url: `data:${mimeType};base64,${image.bytes.toString("base64")}` },
+          image_url: { url: `data:${mimeType};base64,${image!.bytes.toString("base64")}` },
           index: 0
         }]
       }
