@@ -216,6 +216,12 @@ export const geminiModels: ReadonlyMap<string, GeminiModel> = new Map(
 /**
  * Gemini API preview ids that were shut down on 2026-06-25: they answer `404 NOT_FOUND` like an unknown model.
  *
+ * @example
+ * ```ts
+ * import { Catalog } from "@nanogen/emulator"
+ * Catalog.geminiShutDown.has("gemini-3-pro-image-preview") // true
+ * ```
+ *
  * @since 0.2.0
  * @category Models
  */
@@ -230,6 +236,12 @@ export const geminiShutDown: ReadonlyMap<string, GeminiModel> = new Map(
  * What Vertex AI serves for one model: the Gemini API table, Vertex's extra `9:21` for 3.1 Flash, and the
  * locations of the model cards (`global` only for every 3.x model but 3 Pro; 2.1 has no card and is assumed
  * `global` only).
+ *
+ * @example
+ * ```ts
+ * import { Catalog } from "@nanogen/emulator"
+ * const model: Catalog.VertexModel | undefined = Catalog.vertexModels.get("gemini-3-pro-image")
+ * ```
  *
  * @since 0.2.0
  * @category Models
@@ -261,6 +273,12 @@ const vertex25Locations = [
  * Vertex AI publisher model ids (`publishers/google/models/{id}`) and where each is served. The 3.1 Flash preview
  * was discontinued on 2026-07-17 and is unknown; the 3 Pro preview is still listed, `global` only.
  *
+ * @example
+ * ```ts
+ * import { Catalog } from "@nanogen/emulator"
+ * Catalog.vertexModels.get("gemini-3.1-flash-image")?.locations // ["global"]
+ * ```
+ *
  * @since 0.2.0
  * @category Models
  */
@@ -278,6 +296,12 @@ export const vertexModels: ReadonlyMap<string, VertexModel> = new Map(
 /**
  * Every Vertex location the emulator knows. A path with any other location answers Google's front-end HTML 404
  * (not JSON), as the live service does for an invalid location.
+ *
+ * @example
+ * ```ts
+ * import { Catalog } from "@nanogen/emulator"
+ * Catalog.vertexLocations.includes("europe-west4") // true
+ * ```
  *
  * @since 0.2.0
  * @category Models
@@ -311,6 +335,12 @@ export const geminiSizeValues: ReadonlyArray<SizeTier> = ["512", "1K", "2K", "4K
 
 /**
  * Vertex-only top-level request fields that the Gemini API rejects with 400 "Unknown name" (§8.3).
+ *
+ * @example
+ * ```ts
+ * import { Catalog } from "@nanogen/emulator"
+ * Catalog.vertexOnlyTopLevelFields.includes("labels") // true
+ * ```
  *
  * @since 0.2.0
  * @category Models
@@ -385,6 +415,12 @@ export const openRouterModels: ReadonlyMap<string, OpenRouterModel> = new Map(
 /**
  * The `aspect_ratio` values of OpenRouter's Image API (`POST /images`, §6.1); providers clamp to their subset.
  *
+ * @example
+ * ```ts
+ * import { Catalog } from "@nanogen/emulator"
+ * Catalog.openRouterImageRatios.includes("auto") // true
+ * ```
+ *
  * @since 0.2.0
  * @category Models
  */
@@ -415,6 +451,12 @@ export const openRouterImageRatios: ReadonlyArray<string> = [
 
 /**
  * The endpoints (upstream providers) OpenRouter routes the Gemini image models to, by `provider_slug`.
+ *
+ * @example
+ * ```ts
+ * import { Catalog } from "@nanogen/emulator"
+ * Catalog.openRouterEndpoints.map((e) => e.slug) // ["google-ai-studio", "google-vertex"]
+ * ```
  *
  * @since 0.2.0
  * @category Models
@@ -469,6 +511,12 @@ export interface AimlModel {
 /**
  * The values of the AI/ML `provider` field (case-insensitive): `google` (native, no fallback), `fal` (the fal.ai
  * mirror), `auto` (default: Google, then fal.ai).
+ *
+ * @example
+ * ```ts
+ * import { Catalog } from "@nanogen/emulator"
+ * Catalog.aimlProviders // ["auto", "google", "fal"]
+ * ```
  *
  * @since 0.2.0
  * @category Models

@@ -65,6 +65,14 @@ export interface EmulatorOptions {
  * A service-account key file made by the emulator (its `private_key` signs the JWT-bearer assertion the token
  * endpoint verifies; `token_uri` is the emulator's token endpoint).
  *
+ * @example
+ * ```ts
+ * import * as Emulator from "@nanogen/emulator"
+ *
+ * const emu = await Emulator.start()
+ * const key: Emulator.ServiceAccountKey = emu.vertex.serviceAccount() // key.token_uri === emu.urls.vertexToken
+ * ```
+ *
  * @since 0.2.0
  * @category Models
  */
@@ -73,6 +81,14 @@ export type ServiceAccountKey = OAuth.ServiceAccountKey
 /**
  * An ADC `authorized_user` file whose refresh token the emulator's token endpoint accepts.
  *
+ * @example
+ * ```ts
+ * import * as Emulator from "@nanogen/emulator"
+ *
+ * const emu = await Emulator.start()
+ * const adc: Emulator.AuthorizedUser = emu.vertex.authorizedUser()
+ * ```
+ *
  * @since 0.2.0
  * @category Models
  */
@@ -80,6 +96,14 @@ export type AuthorizedUser = OAuth.AuthorizedUser
 
 /**
  * Vertex AI credentials and token controls of a running emulator.
+ *
+ * @example
+ * ```ts
+ * import * as Emulator from "@nanogen/emulator"
+ *
+ * const emu = await Emulator.start()
+ * const token = emu.vertex.issueToken() // "ya29.emu-…", accepted as `Authorization: Bearer ${token}`
+ * ```
  *
  * @since 0.2.0
  * @category Models
