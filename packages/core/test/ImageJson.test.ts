@@ -1,3 +1,4 @@
+import { FetchHttpClient } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
 import { CANARY_KEY, HttpClientLive } from "@nanogen/test-utils"
 import { Effect, Exit, Redacted } from "effect"
@@ -156,41 +157,48 @@ describe("ProviderClient with decodeImages", () => {
       (server) => Effect.promise(() => new Promise<void>((resolve) => server.close(() => resolve())))
     )
 
-  it.live("decodes JSON and SSE answers, keeps caps, classification and scrubbing", () =>
-    withServer((url) =>
-      Effect.gen(function*() {
-        const client = yield* ProviderClient.make({
-          provider: "test",
-          apiUrl: url,
-          headers: { authorization: Redacted.make(`Bearer ${CANARY_KEY}`) }
+  for (const [clientName, layer] of [["undici", HttpClientLive], ["FetchHttpClient", FetchHttpClient.layer]] as const) {
+    it.live(`decodes JSON and SSE answers, keeps caps, classification and scrubbing (${clientName})`, () =>
+      withServer((url) =>
+        Effect.gen(function*() {
+          const client = yield* ProviderClient.make({
+            provider: "test",
+            apiUrl: url,
+            headers: { authorization: Redacted.make(`Bearer ${CANARY_KEY}`) }
+          })
+          const options = { decodeImages: true }
+          const answer = (yield* client.postJson("/json", {}, options)).body as any
+          const data = answer.candidates[0].content.parts[1].inlineData.data
+          assert.isTrue(ImageBytes.isDecodedBase64(data))
+          assert.isTrue(Buffer.from(ImageBytes.fromBase64(data)).equals(images[0]!))
+          assert.strictEqual(answer.candidates[0].content.parts[0].text, "a ☃ naïve")
+
+          const stream = yield* client.postEvents("/sse", {}, options)
+          const streamed = (stream.values![0] as any).candidates[0].content.parts[1].inlineData.data
+          assert.isTrue(Buffer.from(ImageBytes.fromBase64(streamed)).equals(images[0]!))
+          assert.deepStrictEqual(stream.values![1], { echo: "<redacted>" })
+          assert.strictEqual(stream.events![1], "{\"echo\":\"<redacted>\"}")
+
+          const gateway = yield* Effect.flip(client.postJson("/502", {}, options))
+          assert.strictEqual(gateway._tag, "ProviderUnavailable")
+          assert.strictEqual(gateway.status, 502)
+          assert.match(gateway.message, /not JSON: "<html>bad gateway/)
+          const cut = yield* Effect.flip(client.postJson("/cut", {}, options))
+          assert.strictEqual(cut._tag, "ProviderUnavailable")
+
+          const capped = yield* ProviderClient.make({
+            provider: "test",
+            apiUrl: url,
+            headers: {},
+            maxBodyBytes: 100_000
+          })
+          for (const path of ["/json", "/sse"]) {
+            const post = path === "/json" ? capped.postJson : capped.postEvents
+            const error = yield* Effect.flip(post(path, {}, options))
+            assert.strictEqual(error._tag, "MalformedResponse", path)
+            assert.match(error.message, /larger than the 100000-byte cap/)
+          }
         })
-        const options = { decodeImages: true }
-        const answer = (yield* client.postJson("/json", {}, options)).body as any
-        const data = answer.candidates[0].content.parts[1].inlineData.data
-        assert.isTrue(ImageBytes.isDecodedBase64(data))
-        assert.isTrue(Buffer.from(ImageBytes.fromBase64(data)).equals(images[0]!))
-        assert.strictEqual(answer.candidates[0].content.parts[0].text, "a ☃ naïve")
-
-        const stream = yield* client.postEvents("/sse", {}, options)
-        const streamed = (stream.values![0] as any).candidates[0].content.parts[1].inlineData.data
-        assert.isTrue(Buffer.from(ImageBytes.fromBase64(streamed)).equals(images[0]!))
-        assert.deepStrictEqual(stream.values![1], { echo: "<redacted>" })
-        assert.strictEqual(stream.events![1], "{\"echo\":\"<redacted>\"}")
-
-        const gateway = yield* Effect.flip(client.postJson("/502", {}, options))
-        assert.strictEqual(gateway._tag, "ProviderUnavailable")
-        assert.strictEqual(gateway.status, 502)
-        assert.match(gateway.message, /not JSON: "<html>bad gateway/)
-        const cut = yield* Effect.flip(client.postJson("/cut", {}, options))
-        assert.strictEqual(cut._tag, "ProviderUnavailable")
-
-        const capped = yield* ProviderClient.make({ provider: "test", apiUrl: url, headers: {}, maxBodyBytes: 100_000 })
-        for (const path of ["/json", "/sse"]) {
-          const post = path === "/json" ? capped.postJson : capped.postEvents
-          const error = yield* Effect.flip(post(path, {}, options))
-          assert.strictEqual(error._tag, "MalformedResponse", path)
-          assert.match(error.message, /larger than the 100000-byte cap/)
-        }
-      })
-    ).pipe(Effect.provide(HttpClientLive)))
+      ).pipe(Effect.provide(layer)))
+  }
 })

@@ -51,8 +51,7 @@ export class ImageJsonSink implements Sink<unknown> {
   private sawEscape = false
   /** Decoding: the `data:…;base64` header (without the comma) when the string is a data URL. */
   private header: string | undefined
-  private out: Buffer | undefined
-  private outSize = 0
+  private out: Output | undefined
   /** Decoding: fewer than 4 base64 characters waiting for the rest of their group. */
   private pending: Array<number> = []
   private decoded: Array<DecodedBase64> = []
@@ -147,8 +146,9 @@ export class ImageJsonSink implements Sink<unknown> {
     }
     this.mode = Mode.Decoding
     this.stringStart = this.received
-    this.out = undefined
-    this.outSize = 0
+    this.out = new Output(
+      this.declared === undefined ? undefined : Math.ceil(((this.declared - this.stringStart) * 3) / 4) + 4
+    )
     this.pending = []
     const rest = text.subarray(start)
     this.clearParts()
@@ -182,10 +182,10 @@ export class ImageJsonSink implements Sink<unknown> {
    */
   private decodeRun(run: Buffer): boolean {
     const pending = this.pending
-    const size = this.outSize
+    const mark = this.out!.mark()
     const undo = () => {
       this.pending = pending
-      this.outSize = size
+      this.out!.reset(mark)
       return false
     }
     let offset = 0
@@ -212,11 +212,7 @@ export class ImageJsonSink implements Sink<unknown> {
 
   /** Decodes complete groups; `false` (nothing kept) unless they give exactly `expected` bytes. */
   private decodeText(text: string, expected: number): boolean {
-    this.reserve(expected)
-    const written = this.out!.write(text, this.outSize, "base64")
-    if (written !== expected) return false
-    this.outSize += written
-    return true
+    return this.out!.write(text, expected)
   }
 
   /** The closing quote: the last group, with its `pad` padding characters, ends the image. */
@@ -227,22 +223,18 @@ export class ImageJsonSink implements Sink<unknown> {
       if (!this.decodeText(`${String.fromCharCode(...this.pending)}${"=".repeat(4 - rest)}`, rest - 1)) return false
       this.pending = []
     }
-    const data = this.out === undefined ? Buffer.alloc(0) : this.out.subarray(0, this.outSize)
-    // A buffer much larger than its image (no usable Content-Length) is copied down to size.
-    const exact = this.out !== undefined && this.out.length - this.outSize > this.outSize / 4 ? Buffer.from(data) : data
+    const exact = this.out!.result()
     this.skeleton.push(Buffer.from(`${placeholder}${this.decoded.length}"`))
     this.decoded.push(new DecodedBase64(new Uint8Array(exact.buffer, exact.byteOffset, exact.length), this.header))
     this.out = undefined
-    this.outSize = 0
     return true
   }
 
   /** Back to the exact text: what was decoded, re-encoded, then the pending characters and `rest`. */
   private fallBack(rest: Buffer): void {
     const prefix = this.header === undefined ? "" : `${this.header},`
-    const decoded = this.out === undefined ? "" : this.out.toString("base64", 0, this.outSize)
+    const decoded = this.out === undefined ? "" : this.out.result().toString("base64")
     this.out = undefined
-    this.outSize = 0
     this.clearParts()
     this.keep(Buffer.from(`${prefix}${decoded}${String.fromCharCode(...this.pending)}`, "latin1"))
     this.pending = []
@@ -288,26 +280,12 @@ export class ImageJsonSink implements Sink<unknown> {
     this.partsSize = 0
   }
 
-  /** Room for `more` bytes: twice what has been decoded, capped at what the declared length can hold. */
-  private reserve(more: number): void {
-    const needed = this.outSize + more
-    if (this.out !== undefined && needed <= this.out.length) return
-    let capacity = Math.max(INITIAL_CAPACITY, 2 * needed)
-    if (this.declared !== undefined) {
-      const bound = Math.ceil(((this.declared - this.stringStart) * 3) / 4) + 4
-      if (bound >= needed) capacity = Math.min(capacity, bound)
-    }
-    const grown = Buffer.allocUnsafe(capacity)
-    if (this.out !== undefined) this.out.copy(grown, 0, 0, this.outSize)
-    this.out = grown
-  }
-
   end(): Effect.Effect<unknown, MalformedResponse | ProviderUnavailable> {
     const mode = this.mode
     const text = mode === Mode.Small ? Buffer.concat([...this.skeleton, ...this.parts]) : Buffer.concat(this.skeleton)
     const decoded = this.decoded
     const head = this.head ?? Buffer.alloc(0)
-    const size = this.partsSize + this.outSize
+    const size = this.partsSize + (this.out?.size ?? 0)
     this.release()
     if (mode === Mode.Decoding || mode === Mode.Raw) {
       // Cut short inside a large string (the skeleton alone would tell a different story).
@@ -342,6 +320,59 @@ export class ImageJsonSink implements Sink<unknown> {
     this.out = undefined
     this.pending = []
     this.decoded = []
+  }
+}
+
+/**
+ * Decoded bytes, in segments that grow with what has arrived (each as large as everything before it, never past
+ * what the declared length can hold): growing copies nothing, and the image is joined once at its end.
+ */
+class Output {
+  private segments: Array<Buffer> = []
+  private used = 0
+  size = 0
+  constructor(private readonly bound: number | undefined) {}
+
+  /** Decodes whole base64 groups; `false` (nothing kept) unless they give exactly `expected` bytes. */
+  write(text: string, expected: number): boolean {
+    let last = this.segments[this.segments.length - 1]
+    if (last === undefined || last.length - this.used < expected) {
+      if (last !== undefined) this.segments[this.segments.length - 1] = last.subarray(0, this.used)
+      let capacity = Math.max(INITIAL_CAPACITY, this.size, expected)
+      if (this.bound !== undefined && this.bound - this.size >= expected) {
+        capacity = Math.min(capacity, this.bound - this.size)
+      }
+      last = Buffer.allocUnsafe(capacity)
+      this.segments.push(last)
+      this.used = 0
+    }
+    const written = last.write(text, this.used, "base64")
+    if (written !== expected) return false
+    this.used += written
+    this.size += written
+    return true
+  }
+
+  mark(): readonly [number, number, number] {
+    return [this.segments.length, this.used, this.size]
+  }
+
+  reset([count, used, size]: readonly [number, number, number]): void {
+    this.segments.length = count
+    this.used = used
+    this.size = size
+  }
+
+  result(): Buffer {
+    const last = this.segments.length - 1
+    if (last < 0) return Buffer.alloc(0)
+    this.segments[last] = this.segments[last]!.subarray(0, this.used)
+    if (last === 0) {
+      const only = this.segments[0]!
+      // A segment much larger than its image is copied down to size.
+      return only.buffer.byteLength - only.length > only.length / 4 ? Buffer.from(only) : only
+    }
+    return Buffer.concat(this.segments, this.size)
   }
 }
 
