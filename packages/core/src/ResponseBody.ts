@@ -12,7 +12,14 @@ import * as Stream from "effect/Stream"
 import { isAscii } from "node:buffer"
 import * as HttpFailure from "./HttpFailure.js"
 import { MalformedResponse, type ProviderUnavailable } from "./ImageGenerationError.js"
-import { Collector, isNodeReadable, type NodeReadable, readNode, stoppedReading } from "./internal/nodeBody.js"
+import {
+  Collector,
+  isNodeReadable,
+  type NodeReadable,
+  readNode,
+  type ReadOptions,
+  stoppedReading
+} from "./internal/nodeBody.js"
 
 /**
  * Default cap for a response body: 64 MiB, room for a 4K image as base64 in JSON with margin.
@@ -167,12 +174,7 @@ const webBodyOf = (
 const readWeb = <A, E>(
   body: ReadableStream<Uint8Array>,
   abort: (() => void) | undefined,
-  options: {
-    readonly maxBytes: number
-    readonly sink: Sink<A, E>
-    readonly tooLarge: () => E
-    readonly transport: (cause: unknown) => E
-  }
+  options: ReadOptions<A, E>
 ): Effect.Effect<A, E> =>
   Effect.async<A, E>((resume) => {
     let sink: Sink<A, E> | undefined = options.sink
