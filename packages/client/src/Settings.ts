@@ -68,33 +68,56 @@ export const configProvider = (
 }
 
 /**
- * The fallback layer configured from the environment; `providers` (a comma-separated list) overrides
- * `NANOGEN_PROVIDERS`.
+ * The fallback layer configured from the environment (or `env` when given) over the registry of `layerOptions`
+ * (default `Nanogen.builtins`); `providers` (a comma-separated list), when given, overrides `NANOGEN_PROVIDERS`, and
+ * `overrides` answer before the environment.
  *
+ * @example
+ * ```ts
+ * import { Settings } from "@nanogen/client"
+ * const layer = Settings.providerLayer("google-direct,openrouter", { layerOptions: { fallback: { attempts: 2 } } })
+ * ```
  * @since 0.1.0
  */
 export const providerLayer = (
   providers?: string,
   options: {
-    readonly layerOptions?: Nanogen.LayerOptions | undefined
+    readonly layerOptions?: Nanogen.ConfigOptions | undefined
     readonly overrides?: Readonly<Record<string, string | undefined>> | undefined
     readonly env?: Readonly<Record<string, string | undefined>> | undefined
   } = {}
 ): Layer.Layer<ImageProvider.ImageProvider, SettingsError, HttpClient.HttpClient> =>
   Nanogen.layerConfigWith(options.layerOptions).pipe(
     Layer.mapError(toSettingsError),
-    Layer.provide(
-      Layer.setConfigProvider(configProvider({ ...options.overrides, NANOGEN_PROVIDERS: providers }, options.env))
-    )
+    Layer.provide(Layer.setConfigProvider(configProvider(withOrder(options.overrides, providers), options.env)))
   )
 
+const withOrder = (
+  overrides: Readonly<Record<string, string | undefined>> | undefined,
+  providers: string | undefined
+): Readonly<Record<string, string | undefined>> =>
+  providers === undefined ? { ...overrides } : { ...overrides, NANOGEN_PROVIDERS: providers }
+
 /**
- * The configured providers (keys redacted); `providers` overrides `NANOGEN_PROVIDERS`.
+ * The configured providers (keys redacted) over a registry (default `Nanogen.builtins`); `providers`, when given,
+ * overrides `NANOGEN_PROVIDERS`.
  *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Settings } from "@nanogen/client"
+ * const names = Effect.map(Settings.describe("google,openrouter"), (d) => d.providers.map((p) => p.name))
+ * ```
  * @since 0.1.0
  */
-export const describe = (providers?: string): Effect.Effect<Nanogen.Description, SettingsError> =>
-  Nanogen.describeConfig.pipe(
+export const describe = (
+  providers?: string,
+  options: {
+    readonly registry?: ReadonlyArray<Nanogen.ProviderEntry> | undefined
+    readonly env?: Readonly<Record<string, string | undefined>> | undefined
+  } = {}
+): Effect.Effect<Nanogen.Description, SettingsError> =>
+  Nanogen.describeConfigWith({ providers: options.registry }).pipe(
     Effect.mapError(toSettingsError),
-    Effect.withConfigProvider(configProvider({ NANOGEN_PROVIDERS: providers }))
+    Effect.withConfigProvider(configProvider(withOrder({}, providers), options.env))
   )
