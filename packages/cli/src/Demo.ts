@@ -137,6 +137,12 @@ export interface Backend {
 /**
  * The demo's backends: every definition of `Nanogen.builtins` the emulator serves, in the default fallback order.
  *
+ * @example
+ * ```ts
+ * import * as Emulator from "@nanogen/emulator"
+ * import { Demo } from "@nanogen/cli"
+ * Demo.backends(await Emulator.start()).length // 3
+ * ```
  * @since 0.2.0
  * @category Models
  */

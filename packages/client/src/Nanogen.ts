@@ -205,6 +205,13 @@ const unknownProvider = (label: string, spelled: string, known: ReadonlyArray<De
  * One configured backend. `apiKey` is `undefined` only for a backend read from the environment through its own
  * `layerConfig` (one that reads more than a key, such as a credentials file).
  *
+ * @example
+ * ```ts
+ * import { Either, Redacted } from "effect"
+ * import { Nanogen } from "@nanogen/client"
+ * const [first] = Either.getOrThrow(Nanogen.resolve({ apiKeys: { aimlapi: "k" } })).providers
+ * first.name // "aimlapi"
+ * ```
  * @since 0.1.0
  * @category Models
  */
@@ -220,6 +227,12 @@ export interface ProviderSettings {
 /**
  * Resolved settings: the backends in fallback order (at least one), the default model, the per-attempt timeout.
  *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Nanogen } from "@nanogen/client"
+ * const model = Effect.map(Nanogen.config, (settings: Nanogen.Settings) => settings.model ?? "nano-banana-2")
+ * ```
  * @since 0.1.0
  * @category Models
  */
@@ -232,6 +245,11 @@ export interface Settings {
 /**
  * What the layers accept beside the settings.
  *
+ * @example
+ * ```ts
+ * import type { Nanogen } from "@nanogen/client"
+ * const options: Nanogen.LayerOptions = { fallback: { attempts: 2 }, allowPrivateNetwork: true }
+ * ```
  * @since 0.1.0
  * @category Models
  */
@@ -265,6 +283,16 @@ export interface ConfigOptions extends LayerOptions {
 /**
  * Explicit settings for `layer`.
  *
+ * @example
+ * ```ts
+ * import type { Nanogen } from "@nanogen/client"
+ * const options: Nanogen.Options = {
+ *   providers: ["google", "openrouter"],
+ *   apiKeys: { google: "AIza…", openrouter: "sk-or-…" },
+ *   apiUrls: { openrouter: "http://127.0.0.1:8080/api/v1" },
+ *   timeout: "90 seconds"
+ * }
+ * ```
  * @since 0.1.0
  * @category Models
  */
@@ -654,6 +682,12 @@ export const layerConfig = (): Layer.Layer<
 /**
  * One configured backend as shown to people (`nanogen providers`): the key is never shown.
  *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Nanogen } from "@nanogen/client"
+ * const urls = Effect.map(Nanogen.describe, (rows: ReadonlyArray<Nanogen.ProviderDescription>) => rows.map((r) => r.apiUrl))
+ * ```
  * @since 0.1.0
  * @category Models
  */
@@ -669,6 +703,14 @@ export interface ProviderDescription {
 }
 
 /**
+ * The configured assembly as shown to people: backends in order, default model, per-attempt timeout.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Nanogen } from "@nanogen/client"
+ * const line = Effect.map(Nanogen.describeConfig, (d: Nanogen.Description) => `${d.providers.length} backends, ${d.timeout}`)
+ * ```
  * @since 0.1.0
  * @category Models
  */
