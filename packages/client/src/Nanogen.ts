@@ -128,7 +128,11 @@ export const assemblyVariables: ReadonlyArray<ProviderDefinition.Variable> = [
     description: "fallback order, comma-separated names; default every backend with a key, in the default order"
   },
   { name: "NANOGEN_MODEL", description: "model alias used when a request names none (default nano-banana-2)" },
-  { name: "NANOGEN_TIMEOUT", description: "per-attempt timeout, e.g. \"90 seconds\" or 90 (default 2 minutes)" }
+  { name: "NANOGEN_TIMEOUT", description: "per-attempt timeout, e.g. \"90 seconds\" or 90 (default 2 minutes)" },
+  {
+    name: "NANOGEN_ALLOW_PRIVATE_NETWORK",
+    description: "1 to allow image downloads from http: and private addresses (the emulator only)"
+  }
 ]
 
 /**
@@ -240,6 +244,8 @@ export interface Settings {
   readonly providers: readonly [ProviderSettings, ...Array<ProviderSettings>]
   readonly model: string | undefined
   readonly timeout: Duration.Duration | undefined
+  /** `NANOGEN_ALLOW_PRIVATE_NETWORK` (environment only): the default of `LayerOptions.allowPrivateNetwork`. */
+  readonly allowPrivateNetwork?: boolean | undefined
 }
 
 /**
@@ -496,7 +502,7 @@ const optionalString = (name: string): Config.Config<string | undefined> =>
 /**
  * The settings read from the environment over a registry: `NANOGEN_PROVIDERS` (names or aliases of the registry;
  * default every configured backend, in registry order), each selected backend's key and URL variables (from its
- * definition), `NANOGEN_MODEL`, `NANOGEN_TIMEOUT`. A key that cannot be sent in a header is a `ConfigError` naming
+ * definition), `NANOGEN_MODEL`, `NANOGEN_TIMEOUT`, `NANOGEN_ALLOW_PRIVATE_NETWORK`. A key that cannot be sent in a header is a `ConfigError` naming
  * its variable.
  *
  * @example
@@ -541,10 +547,12 @@ export const configWith = (
       })
     }
     const timeout = yield* parseTimeout(yield* optionalString("NANOGEN_TIMEOUT"))
+    const allowPrivateNetwork = yield* Config.boolean("NANOGEN_ALLOW_PRIVATE_NETWORK").pipe(Config.withDefault(false))
     return {
       providers: providers as unknown as Settings["providers"],
       model: parseModel(yield* optionalString("NANOGEN_MODEL")),
-      timeout
+      timeout,
+      ...(allowPrivateNetwork ? { allowPrivateNetwork } : {})
     }
   })
 
@@ -601,7 +609,12 @@ export const layerSettings = (
   options: LayerOptions = {}
 ): Layer.Layer<ImageProvider.ImageProvider, ConfigError.ConfigError, HttpClient.HttpClient> =>
   Fallback.layer(
-    settings.providers.map((provider) => providerLayer(provider, settings.timeout, options)),
+    settings.providers.map((provider) =>
+      providerLayer(provider, settings.timeout, {
+        ...options,
+        allowPrivateNetwork: options.allowPrivateNetwork ?? settings.allowPrivateNetwork
+      })
+    ),
     {
       ...options.fallback,
       ...(settings.timeout === undefined ? {} : { attemptTimeout: settings.timeout }),

@@ -227,6 +227,19 @@ describe("a third-party backend in the registry", () => {
       )
     }))
 
+  it.effect("NANOGEN_ALLOW_PRIVATE_NETWORK=1 reaches every layer as download.allowPrivateNetwork", () =>
+    Effect.gen(function*() {
+      const env = { LOOPBACK_API_KEY: "k", LOOPBACK_API_URL: serverUrl }
+      yield* generateWith({ ...env, NANOGEN_ALLOW_PRIVATE_NETWORK: "1" })
+      yield* generateWith(env)
+      assert.deepStrictEqual(layerOptions.map((options) => options.download), [
+        { allowPrivateNetwork: true },
+        undefined
+      ])
+      const bad = yield* Effect.flip(generateWith({ ...env, NANOGEN_ALLOW_PRIVATE_NETWORK: "perhaps" }))
+      assert.include(String(bad), "NANOGEN_ALLOW_PRIVATE_NETWORK")
+    }))
+
   it("two definitions answering to one name are refused", () => {
     const clash = Nanogen.registry([...Nanogen.builtins, { ...loopback, name: "loopback2", aliases: ["aiml"] }])
     assert.isTrue(Either.isLeft(clash))
