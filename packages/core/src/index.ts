@@ -33,3 +33,9 @@ export * as ProviderClient from "./ProviderClient.js"
 export * as Fallback from "./Fallback.js"
 /** @since 0.1.0 */
 export * as ProviderHealth from "./ProviderHealth.js"
+/** @since 0.1.0 */
+export * as RateLimits from "./RateLimits.js"
+/** @since 0.1.0 */
+export * as ResultCache from "./ResultCache.js"
+/** @since 0.1.0 */
+export * as SpendCap from "./SpendCap.js"
