@@ -296,14 +296,21 @@ export const make = <E>(store: Store<E>, options: Options = {}): Effect.Effect<S
     const maxWaitMs = Duration.toMillis(Duration.decode(options.maxWait ?? defaults.maxWait))
     const inFlight = new Map<string, Deferred.Deferred<Exit.Exit<ImageResult.ImageResult, unknown>>>()
 
+    // one warning per outage of the store, debug lines after it
+    let failing = false
     const skip = (what: string) => (error: E) =>
-      Effect.logWarning(`nanogen: result cache (${store.name}) ${what} failed, going on without it`).pipe(
-        Effect.annotateLogs("error", String(error)),
-        Effect.as(Option.none())
-      )
+      Effect.suspend(() => {
+        const log = failing ? Effect.logDebug : Effect.logWarning
+        failing = true
+        return log(`nanogen: result cache (${store.name}) ${what} failed, going on without it`).pipe(
+          Effect.annotateLogs("error", String(error)),
+          Effect.as(Option.none())
+        )
+      })
+    const healthy = <A>(self: Effect.Effect<A, E>) => Effect.tap(self, () => (failing = false))
 
     const generateAndStore = <Err, R>(key: string, generate: Effect.Effect<ImageResult.ImageResult, Err, R>) =>
-      Effect.tap(generate, (result) => Effect.catchAll(store.set(key, result, ttl), skip("write")))
+      Effect.tap(generate, (result) => Effect.catchAll(healthy(store.set(key, result, ttl)), skip("write")))
 
     const holding = <Err, R>(
       key: string,
@@ -311,8 +318,11 @@ export const make = <E>(store: Store<E>, options: Options = {}): Effect.Effect<S
       generate: Effect.Effect<ImageResult.ImageResult, Err, R>
     ): Effect.Effect<Served, Err, R> =>
       Effect.acquireUseRelease(
+        // acquire is uninterruptible, so the refresher is made interruptible explicitly
         Effect.fork(
-          Effect.repeat(Effect.ignore(lock.refresh), Schedule.spaced(refreshEvery)).pipe(Effect.delay(refreshEvery))
+          Effect.interruptible(
+            Effect.repeat(Effect.ignore(lock.refresh), Schedule.spaced(refreshEvery)).pipe(Effect.delay(refreshEvery))
+          )
         ),
         // someone may have finished between our miss and our lock
         () =>
@@ -331,7 +341,7 @@ export const make = <E>(store: Store<E>, options: Options = {}): Effect.Effect<S
         const started = yield* Clock.currentTimeMillis
         let pollMs = 25
         while (true) {
-          const hit = yield* store.get(key).pipe(Effect.map(Option.some), Effect.catchAll(skip("read")))
+          const hit = yield* healthy(store.get(key)).pipe(Effect.map(Option.some), Effect.catchAll(skip("read")))
           if (Option.isNone(hit)) return { result: yield* generate, cached: false } // store down: no cache
           if (Option.isSome(hit.value)) return { result: hit.value.value, cached: true }
           const lock = yield* store.lock(key, lockTtl).pipe(Effect.map(Option.some), Effect.catchAll(skip("lock")))

@@ -80,7 +80,8 @@ export const makeStoreRedis = Effect.gen(function*() {
         const images = yield* call(() =>
           commands.mgetBuffer(Array.from({ length: count }, (_, index) => imageKey(key, index)))
         )
-        return ResultCache.join(stored.value, images)
+        // copied out of ioredis' Buffers into plain Uint8Arrays, as providers return them
+        return ResultCache.join(stored.value, images.map((image) => image === null ? null : new Uint8Array(image)))
       })),
     set: (key, result, ttl) =>
       whenUp(Effect.gen(function*() {
