@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
-import * as Effect from "effect/Effect"
 import type { SpendCap as Core } from "@nanogen/core"
+import * as Effect from "effect/Effect"
 import { SpendCap } from "../src/index.js"
 import { deadUrl, instance, rawClient, uniquePrefix } from "./utils.js"
 
