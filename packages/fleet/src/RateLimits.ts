@@ -44,21 +44,30 @@ export const makeRedis = (options: RateLimits.Options = {}) =>
   Effect.gen(function*() {
     const redis = yield* RedisConnection
     const local = yield* RateLimits.makeMemory(options)
-    const store = yield* RateLimiterRedis.make(
-      { ...redis.storeOptions, prefix: `${redis.prefix}ratelimit:` } as Parameters<typeof RateLimiterRedis.make>[0]
-    )
-    const limiter = yield* Effect.provideService(RateLimiter.make, RateLimiter.RateLimiterStore, store)
     defineScripts(redis.client, scripts, { pauseExtend: 1 })
     const commands = redis.client as unknown as Redis & PauseCommands
     const pauseKey = (provider: string) => `${redis.prefix}pause:${provider}`
-    const shared = RateLimits.make(options.budgets, limiter, {
+    const pauses: RateLimits.PauseStore<Error> = {
       pausedFor: (provider) => Effect.map(call(() => commands.pttl(pauseKey(provider))), (ms) => Math.max(0, ms)),
       extend: (provider, millis) => Effect.asVoid(call(() => commands.pauseExtend(pauseKey(provider), millis)))
-    })
+    }
+    // the RateLimiter store has a connection of its own, rebuilt after each reconnection
+    const shared = yield* redis.reconnecting(Effect.gen(function*() {
+      const store = yield* RateLimiterRedis.make(
+        { ...redis.storeOptions, prefix: `${redis.prefix}ratelimit:` } as Parameters<typeof RateLimiterRedis.make>[0]
+      )
+      const limiter = yield* Effect.provideService(RateLimiter.make, RateLimiter.RateLimiterStore, store)
+      return RateLimits.make(options.budgets, limiter, pauses)
+    }))
     return RateLimits.RateLimits.of({
-      take: (provider) => redis.attempt("rate limits", shared.take(provider), local.take(provider)),
+      take: (provider) =>
+        redis.attempt("rate limits", Effect.flatMap(shared, (limits) => limits.take(provider)), local.take(provider)),
       pause: (provider, retryAfter) =>
-        redis.attempt("rate limits", shared.pause(provider, retryAfter), local.pause(provider, retryAfter))
+        redis.attempt(
+          "rate limits",
+          Effect.flatMap(shared, (limits) => limits.pause(provider, retryAfter)),
+          local.pause(provider, retryAfter)
+        )
     })
   })
 

@@ -8,8 +8,10 @@
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
+import * as Scope from "effect/Scope"
 import { Redis, type RedisOptions } from "ioredis"
 
 /**
@@ -44,6 +46,14 @@ export interface Service {
   readonly prefix: string
   /** Whether the client is connected and ready now. */
   readonly isUp: Effect.Effect<boolean>
+  /**
+   * Keeps a resource built on its own connection (an `@effect/experimental` store) in step with this one: `build`
+   * runs on first use and again after each reconnection, the previous one closed. Such connections use
+   * `storeOptions`, which never reconnect by themselves (so an outage logs nothing from them).
+   */
+  readonly reconnecting: <A, E>(
+    build: Effect.Effect<A, E, Scope.Scope>
+  ) => Effect.Effect<Effect.Effect<A, E>, never, Scope.Scope>
   /**
    * Runs `redis` when Redis is up, else — or when it fails — `fallback`; the first failure of an outage logs a
    * warning naming `what`, the first success after it an info line.
@@ -134,6 +144,8 @@ export const make = (options: Options = {}) =>
     )
     // ioredis reports connection errors as events; outages are logged by `attempt`
     client.on("error", () => {})
+    let epoch = 0
+    client.on("ready", () => epoch++)
     yield* Effect.tryPromise(() => client.connect()).pipe(
       Effect.timeout(connectTimeout + 100),
       Effect.catchAll(() =>
@@ -143,6 +155,9 @@ export const make = (options: Options = {}) =>
     const redisUrl = new URL(url)
     const storeOptions: RedisOptions = {
       ...common,
+      // queue while connecting; once closed, stay closed: `reconnecting` opens a new one with the main client
+      enableOfflineQueue: true,
+      retryStrategy: () => null,
       host: redisUrl.hostname,
       port: redisUrl.port === "" ? 6379 : Number(redisUrl.port),
       ...(redisUrl.username === "" ? {} : { username: decodeURIComponent(redisUrl.username) }),
@@ -178,7 +193,35 @@ export const make = (options: Options = {}) =>
           Effect.catchAllCause((cause) => degrade(cause.toString().split("\n")[0] ?? "error"))
         )
       })
-    return RedisConnection.of({ client, storeOptions, prefix: options.prefix ?? defaults.prefix, isUp, attempt })
+    const reconnecting: Service["reconnecting"] = <A, E>(build: Effect.Effect<A, E, Scope.Scope>) =>
+      Effect.gen(function*() {
+        let current: { readonly epoch: number; readonly scope: Scope.CloseableScope; readonly value: A } | undefined
+        // closing a store whose connection already ended rejects inside its finalizer: never let that escape
+        const close = (scope: Scope.CloseableScope) =>
+          Effect.catchAllCause(Scope.close(scope, Exit.void), () => Effect.void)
+        yield* Effect.addFinalizer(() => current === undefined ? Effect.void : close(current.scope))
+        const semaphore = yield* Effect.makeSemaphore(1)
+        return semaphore.withPermits(1)(Effect.suspend(() => {
+          if (current !== undefined && current.epoch === epoch) return Effect.succeed(current.value)
+          return Effect.gen(function*() {
+            if (current !== undefined) yield* close(current.scope)
+            current = undefined
+            const scope = yield* Scope.make()
+            const seen = epoch
+            const value = yield* Effect.tapErrorCause(Scope.extend(build, scope), () => close(scope))
+            current = { epoch: seen, scope, value }
+            return value
+          })
+        }))
+      })
+    return RedisConnection.of({
+      client,
+      storeOptions,
+      prefix: options.prefix ?? defaults.prefix,
+      isUp,
+      reconnecting,
+      attempt
+    })
   })
 
 /**

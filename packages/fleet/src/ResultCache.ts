@@ -55,8 +55,10 @@ const imageGraceMs = 60_000
  */
 export const makeStoreRedis = Effect.gen(function*() {
   const redis = yield* RedisConnection
-  const backing = yield* PersistenceRedis.make(redis.storeOptions)
-  const metadata = yield* backing.make(`${redis.prefix}result`)
+  // the Persistence store has a connection of its own, rebuilt after each reconnection
+  const metadataStore = yield* redis.reconnecting(
+    Effect.flatMap(PersistenceRedis.make(redis.storeOptions), (backing) => backing.make(`${redis.prefix}result`))
+  )
   defineScripts(redis.client, scripts, { lockRefresh: 1, lockRelease: 1 })
   const commands = redis.client as unknown as Redis & LockCommands
   const imageKey = (key: string, index: number) => `${redis.prefix}result:${key}:image:${index}`
@@ -70,6 +72,7 @@ export const makeStoreRedis = Effect.gen(function*() {
     name: "redis",
     get: (key) =>
       whenUp(Effect.gen(function*() {
+        const metadata = yield* metadataStore
         const stored = yield* metadata.get(key)
         if (Option.isNone(stored)) return Option.none()
         const count = typeof stored.value === "object" && stored.value !== null && "images" in stored.value &&
@@ -97,7 +100,7 @@ export const makeStoreRedis = Effect.gen(function*() {
           )
         )
         yield* call(() => multi.exec())
-        yield* metadata.set(key, meta, Option.some(Duration.millis(ms)))
+        yield* Effect.flatMap(metadataStore, (metadata) => metadata.set(key, meta, Option.some(Duration.millis(ms))))
       })),
     lock: (key, ttl) =>
       whenUp(Effect.gen(function*() {

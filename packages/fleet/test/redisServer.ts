@@ -22,8 +22,9 @@ const freePort = (): Promise<number> =>
     })
   })
 
-export const startRedis = async (): Promise<RedisServer> => {
-  const port = await freePort()
+/** Starts redis-server on `port` (a free one by default). */
+export const startRedis = async (port?: number): Promise<RedisServer> => {
+  if (port === undefined) port = await freePort()
   const child = spawn(
     "redis-server",
     ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--loglevel", "warning"],
