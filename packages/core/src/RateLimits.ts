@@ -153,11 +153,26 @@ export const config: Config.Config<Budgets> = Config.string("NANOGEN_RATE_LIMITS
   )
 )
 
-const decodeBudgets = (options: Options): Budgets =>
+/**
+ * Budgets with whole numbers: `limit` at least 1, and the window rounded up so that it is a whole number of
+ * milliseconds per request (the rate limiter's stores count in whole milliseconds; `7/1m` holds as 7 per 60.004 s).
+ *
+ * @example
+ * ```ts
+ * import { RateLimits } from "@nanogen/core"
+ * RateLimits.decodeBudgets({ budgets: { openrouter: { limit: 7, window: "1 minute" } } })
+ * // { openrouter: { limit: 7, window: Duration.millis(60_004) } }
+ * ```
+ * @since 0.1.0
+ * @category Constructors
+ */
+export const decodeBudgets = (options: Options): Budgets =>
   Object.fromEntries(
-    Object.entries(options.budgets ?? {}).map((
-      [name, budget]
-    ) => [name, { limit: Math.max(1, Math.floor(budget.limit)), window: Duration.decode(budget.window) }])
+    Object.entries(options.budgets ?? {}).map(([name, budget]) => {
+      const limit = Math.max(1, Math.floor(budget.limit))
+      const perRequestMs = Math.max(1, Math.ceil(Duration.toMillis(Duration.decode(budget.window)) / limit))
+      return [name, { limit, window: Duration.millis(perRequestMs * limit) }]
+    })
   )
 
 /**

@@ -54,8 +54,9 @@ export interface Lock<E = never> {
 }
 
 /**
- * Where results live. `lock` takes the key's lock for `ttl` (`Option.none()` when someone else holds it): the
- * store's reach is the single flight's reach.
+ * Where results live. `lock` takes the key's lock for `ttl` only while no result is stored under the key
+ * (`Option.none()` when someone else holds it or the result is there): the store's reach is the single flight's
+ * reach.
  *
  * @since 0.1.0
  * @category Models
@@ -313,7 +314,6 @@ export const make = <E>(store: Store<E>, options: Options = {}): Effect.Effect<S
       Effect.tap(generate, (result) => Effect.catchAll(healthy(store.set(key, result, ttl)), skip("write")))
 
     const holding = <Err, R>(
-      key: string,
       lock: Lock<E>,
       generate: Effect.Effect<ImageResult.ImageResult, Err, R>
     ): Effect.Effect<Served, Err, R> =>
@@ -324,12 +324,8 @@ export const make = <E>(store: Store<E>, options: Options = {}): Effect.Effect<S
             Effect.repeat(Effect.ignore(lock.refresh), Schedule.spaced(refreshEvery)).pipe(Effect.delay(refreshEvery))
           )
         ),
-        // someone may have finished between our miss and our lock
-        () =>
-          Effect.flatMap(Effect.catchAll(store.get(key), skip("read")), (hit) =>
-            Option.isSome(hit)
-              ? Effect.succeed<Served>({ result: hit.value, cached: true })
-              : Effect.map(generateAndStore(key, generate), (result): Served => ({ result, cached: false }))),
+        // the store took the lock only because no result was there
+        () => Effect.map(generate, (result): Served => ({ result, cached: false })),
         (refresher) => Effect.zipRight(Fiber.interrupt(refresher), Effect.ignore(lock.release))
       )
 
@@ -339,15 +335,20 @@ export const make = <E>(store: Store<E>, options: Options = {}): Effect.Effect<S
     ): Effect.Effect<Served, Err, R> =>
       Effect.gen(function*() {
         const started = yield* Clock.currentTimeMillis
+        // none: the store failed (go on without it); some(none): a miss
+        const read = healthy(store.get(key)).pipe(Effect.map(Option.some), Effect.catchAll(skip("read")))
         let pollMs = 25
         while (true) {
-          const hit = yield* healthy(store.get(key)).pipe(Effect.map(Option.some), Effect.catchAll(skip("read")))
-          if (Option.isNone(hit)) return { result: yield* generate, cached: false } // store down: no cache
+          const hit = yield* read
+          if (Option.isNone(hit)) return { result: yield* generate, cached: false }
           if (Option.isSome(hit.value)) return { result: hit.value.value, cached: true }
           const lock = yield* store.lock(key, lockTtl).pipe(Effect.map(Option.some), Effect.catchAll(skip("lock")))
           if (Option.isNone(lock)) return { result: yield* generate, cached: false }
-          if (Option.isSome(lock.value)) return yield* holding(key, lock.value.value, generate)
-          // an identical call runs on another instance: wait for its result (or for its lock to go)
+          if (Option.isSome(lock.value)) return yield* holding(lock.value.value, generateAndStore(key, generate))
+          // refused: an identical call runs elsewhere, or its result just landed
+          const again = yield* read
+          if (Option.isNone(again)) return { result: yield* generate, cached: false }
+          if (Option.isSome(again.value)) return { result: again.value.value, cached: true }
           if ((yield* Clock.currentTimeMillis) - started > maxWaitMs) {
             yield* Effect.logWarning(
               `nanogen: an identical generation elsewhere took over ${Duration.format(maxWaitMs)}, generating here`
@@ -452,7 +453,10 @@ export const makeStoreMemory = (options: MemoryOptions = {}): Effect.Effect<Stor
       lock: (key, ttl) =>
         Effect.map(Clock.currentTimeMillis, (now) => {
           const held = locks.get(key)
-          if (held !== undefined && held.expires > now) return Option.none()
+          const stored = entries.get(key)
+          if ((held !== undefined && held.expires > now) || (stored !== undefined && stored.expires > now)) {
+            return Option.none()
+          }
           const mine = { token: randomUUID(), expires: now + Duration.toMillis(ttl) }
           locks.set(key, mine)
           const owned = () => locks.get(key)?.token === mine.token
@@ -601,6 +605,11 @@ export const makeStoreFileSystem = (
             }
           }
           if (!taken) {
+            return Option.none()
+          }
+          // the result was written (and its lock released) between the caller's miss and this lock
+          if (yield* fs.exists(path(key, ".json"))) {
+            yield* fs.remove(path(key, ".lock"), { force: true })
             return Option.none()
           }
           const owned = Effect.map(readLock(key), (held) =>

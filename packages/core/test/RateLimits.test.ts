@@ -28,6 +28,23 @@ describe("RateLimits", () => {
     assert.deepStrictEqual(RateLimits.parse("openrouter=0/1m")._tag, "Left")
   })
 
+  it("budgets are whole milliseconds per request", () => {
+    assert.deepStrictEqual(
+      RateLimits.decodeBudgets({
+        budgets: {
+          a: { limit: 7, window: "1 minute" },
+          b: { limit: 1e6, window: "1 second" },
+          c: { limit: 0.5, window: "1 second" }
+        }
+      }),
+      {
+        a: { limit: 7, window: Duration.millis(60_004) },
+        b: { limit: 1e6, window: Duration.millis(1e6) },
+        c: { limit: 1, window: Duration.millis(1_000) }
+      }
+    )
+  })
+
   it.effect("config reads NANOGEN_RATE_LIMITS; a bad value is a ConfigError naming the variable", () =>
     Effect.gen(function*() {
       const read = (value: string) =>

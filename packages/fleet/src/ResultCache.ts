@@ -19,6 +19,11 @@ import { randomUUID } from "node:crypto"
 import { call, defineScripts, RedisConnection } from "./RedisConnection.js"
 
 const scripts = {
+  // KEYS: lock, metadata; ARGV: token, ms — only while no result is stored
+  lockTake: `
+if redis.call("EXISTS", KEYS[2]) == 1 then return 0 end
+if redis.call("SET", KEYS[1], ARGV[1], "NX", "PX", ARGV[2]) then return 1 end
+return 0`,
   // KEYS: lock; ARGV: token, ms
   lockRefresh: `
 if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("PEXPIRE", KEYS[1], ARGV[2]) end
@@ -30,6 +35,7 @@ return 0`
 } as const
 
 interface LockCommands {
+  lockTake(key: string, metadataKey: string, token: string, millis: number): Promise<number>
   lockRefresh(key: string, token: string, millis: number): Promise<number>
   lockRelease(key: string, token: string): Promise<number>
 }
@@ -59,10 +65,12 @@ export const makeStoreRedis = Effect.gen(function*() {
   const metadataStore = yield* redis.reconnecting(
     Effect.flatMap(PersistenceRedis.make(redis.storeOptions), (backing) => backing.make(`${redis.prefix}result`))
   )
-  defineScripts(redis.client, scripts, { lockRefresh: 1, lockRelease: 1 })
+  defineScripts(redis.client, scripts, { lockTake: 2, lockRefresh: 1, lockRelease: 1 })
   const commands = redis.client as unknown as Redis & LockCommands
   const imageKey = (key: string, index: number) => `${redis.prefix}result:${key}:image:${index}`
   const lockKey = (key: string) => `${redis.prefix}result:${key}:lock`
+  // the key the Persistence store writes the metadata under
+  const metadataKey = (key: string) => `${redis.prefix}result:${key}`
   const whenUp = <A>(effect: Effect.Effect<A, Error | Persistence.PersistenceError>): Effect.Effect<A, Error> =>
     Effect.flatMap(redis.isUp, (up) =>
       up
@@ -84,7 +92,13 @@ export const makeStoreRedis = Effect.gen(function*() {
           commands.mgetBuffer(Array.from({ length: count }, (_, index) => imageKey(key, index)))
         )
         // copied out of ioredis' Buffers into plain Uint8Arrays, as providers return them
-        return ResultCache.join(stored.value, images.map((image) => image === null ? null : new Uint8Array(image)))
+        const joined = ResultCache.join(
+          stored.value,
+          images.map((image) => image === null ? null : new Uint8Array(image))
+        )
+        // bytes gone (evicted) under live metadata: drop the metadata, so the next call can take the lock
+        if (Option.isNone(joined)) yield* metadata.remove(key)
+        return joined
       })),
     set: (key, result, ttl) =>
       whenUp(Effect.gen(function*() {
@@ -99,15 +113,21 @@ export const makeStoreRedis = Effect.gen(function*() {
             ms + imageGraceMs
           )
         )
-        yield* call(() => multi.exec())
-        yield* Effect.flatMap(metadataStore, (metadata) => metadata.set(key, meta, Option.some(Duration.millis(ms))))
+        // both at once: we hold the lock, and a reader finding the metadata before the bytes sees a miss and waits
+        yield* Effect.all([
+          Effect.flatMap(call(() => multi.exec()), (replies) => {
+            const failed = replies?.find(([error]) => error !== null)
+            return failed === undefined ? Effect.void : Effect.fail(failed[0]!)
+          }),
+          Effect.flatMap(metadataStore, (metadata) => metadata.set(key, meta, Option.some(Duration.millis(ms))))
+        ], { concurrency: 2, discard: true })
       })),
     lock: (key, ttl) =>
       whenUp(Effect.gen(function*() {
         const token = randomUUID()
         const ms = Math.max(1, Math.round(Duration.toMillis(ttl)))
-        const taken = yield* call(() => commands.set(lockKey(key), token, "PX", ms, "NX"))
-        if (taken !== "OK") return Option.none()
+        const taken = yield* call(() => commands.lockTake(lockKey(key), metadataKey(key), token, ms))
+        if (taken !== 1) return Option.none()
         return Option.some<ResultCache.Lock<Error>>({
           refresh: whenUp(Effect.map(call(() => commands.lockRefresh(lockKey(key), token, ms)), (n) => n === 1)),
           release: whenUp(Effect.asVoid(call(() => commands.lockRelease(lockKey(key), token))))

@@ -64,6 +64,16 @@ describe("RateLimits.layerRedis", () => {
       expect(ttl).toBeLessThanOrEqual(6_000) // one token of a 10/min window
     }))
 
+  it.scopedLive("a budget that does not divide its window is held in Redis too", () =>
+    Effect.gen(function*() {
+      const prefix = uniquePrefix()
+      const redis = yield* rawClient
+      const a = yield* limits(prefix, { budgets: { openrouter: { limit: 7, window: "1 minute" } } })
+      const permits = yield* Effect.all(Array.from({ length: 8 }, () => a.take("openrouter")))
+      expect(permits.map((p) => p._tag)).toEqual([...Array(7).fill("Granted"), "Limited"])
+      expect(yield* Effect.promise(() => redis.get(`${prefix}ratelimit:openrouter`))).toBe("7")
+    }))
+
   it.scopedLive("Redis unreachable: budgets are held per instance", () =>
     Effect.gen(function*() {
       const a = yield* limits(uniquePrefix(), { budgets: { openrouter: { limit: 2, window: "1 minute" } } }, deadUrl)
