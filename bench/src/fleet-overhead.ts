@@ -22,7 +22,8 @@ import { spawn } from "node:child_process"
 import * as net from "node:net"
 import { median, ms, quantile } from "./stats.js"
 
-const n = Number(process.env.BENCH_FLEET_N ?? "2000")
+const n = Number(process.env.BENCH_FLEET_N ?? "3000")
+const warmup = 2000
 const log = (line: string) => process.stderr.write(`${line}\n`)
 
 const startRedis = async () => {
@@ -106,11 +107,11 @@ const main = async () => {
       )
     }
     const samples = variants.map((): Array<number> => [])
-    for (let i = 0; i < n + 200; i++) {
+    for (let i = 0; i < n + warmup; i++) {
       for (const [index, run] of runs.entries()) {
         const started = performance.now()
         await run(i)
-        if (i >= 200) samples[index]!.push(performance.now() - started) // the first 200 warm up
+        if (i >= warmup) samples[index]!.push(performance.now() - started) // the first ones warm the JIT up
       }
     }
     await Effect.runPromise(Scope.close(scope, Exit.void))

@@ -201,7 +201,7 @@ export const make = (options: Options = {}) =>
           Effect.catchAllCause(Scope.close(scope, Exit.void), () => Effect.void)
         yield* Effect.addFinalizer(() => current === undefined ? Effect.void : close(current.scope))
         const semaphore = yield* Effect.makeSemaphore(1)
-        return semaphore.withPermits(1)(Effect.suspend(() => {
+        const rebuild = semaphore.withPermits(1)(Effect.suspend(() => {
           if (current !== undefined && current.epoch === epoch) return Effect.succeed(current.value)
           return Effect.gen(function*() {
             if (current !== undefined) yield* close(current.scope)
@@ -213,6 +213,10 @@ export const make = (options: Options = {}) =>
             return value
           })
         }))
+        // the usual case, up to date, without the semaphore
+        return Effect.suspend(() =>
+          current !== undefined && current.epoch === epoch ? Effect.succeed(current.value) : rebuild
+        )
       })
     return RedisConnection.of({
       client,
