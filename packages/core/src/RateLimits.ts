@@ -203,30 +203,33 @@ export const make = <E>(
   const decoded = decodeBudgets({ budgets: budgets ?? {} })
   const granted: Permit = { _tag: "Granted" }
   return {
-    take: (provider) =>
-      Effect.flatMap(
+    // the pause and the budget are read at once (one round trip for remote stores); a call refused for a pause
+    // still counts against the budget, which only matters while the backend itself is refusing calls
+    take: (provider) => {
+      const budget = decoded[provider]
+      const consume: Effect.Effect<Permit, RateLimiter.RateLimitStoreError> = budget === undefined
+        ? Effect.succeed(granted)
+        : limiter.consume({
+          key: provider,
+          limit: budget.limit,
+          window: budget.window,
+          algorithm: "fixed-window",
+          onExceeded: "fail"
+        }).pipe(
+          Effect.as(granted),
+          Effect.catchTag("RateLimiterError", (error) =>
+            error.reason === "Exceeded"
+              ? Effect.succeed<Permit>({ _tag: "Limited", reason: "budget", retryAfter: error.retryAfter })
+              : Effect.fail(error))
+        )
+      return Effect.zipWith(
         pauses.pausedFor(provider),
-        (pausedMs): Effect.Effect<Permit, E | RateLimiter.RateLimitStoreError> => {
-          if (pausedMs > 0) {
-            return Effect.succeed({ _tag: "Limited", reason: "paused", retryAfter: Duration.millis(pausedMs) })
-          }
-          const budget = decoded[provider]
-          if (budget === undefined) return Effect.succeed(granted)
-          return limiter.consume({
-            key: provider,
-            limit: budget.limit,
-            window: budget.window,
-            algorithm: "fixed-window",
-            onExceeded: "fail"
-          }).pipe(
-            Effect.as(granted),
-            Effect.catchTag("RateLimiterError", (error) =>
-              error.reason === "Exceeded"
-                ? Effect.succeed<Permit>({ _tag: "Limited", reason: "budget", retryAfter: error.retryAfter })
-                : Effect.fail(error))
-          )
-        }
-      ),
+        consume,
+        (pausedMs, permit): Permit =>
+          pausedMs > 0 ? { _tag: "Limited", reason: "paused", retryAfter: Duration.millis(pausedMs) } : permit,
+        { concurrent: true }
+      )
+    },
     pause: (provider, retryAfter) => {
       const millis = Math.ceil(Duration.toMillis(Duration.decode(retryAfter)))
       return millis > 0 ? pauses.extend(provider, millis) : Effect.void

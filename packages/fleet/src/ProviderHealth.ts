@@ -1,6 +1,7 @@
 /**
  * Provider health for a whole fleet: core's `ProviderHealth` service kept in Redis. One circuit per backend:
- * consecutive failures are counted atomically (Lua scripts, Redis server time), the cooldown is shared, and at its
+ * consecutive failures are counted atomically (a success resets them when the backend had failures as the call
+ * began) (Lua scripts, Redis server time), the cooldown is shared, and at its
  * end exactly one caller in the fleet gets the probe (`SET NX PX`). Every key expires on its own. When Redis is
  * down each instance falls back to its own in-memory circuit.
  *
@@ -31,7 +32,10 @@ const scripts = {
   // KEYS: state, probe; ARGV: token, probe ms
   healthAcquire: `
 local untilMs = tonumber(redis.call("HGET", KEYS[1], "until"))
-if not untilMs then return "available" end
+if not untilMs then
+  if redis.call("EXISTS", KEYS[1]) == 0 then return "clean" end
+  return "available"
+end
 ${NOW}
 if now < untilMs then return "cooling-down" end
 if redis.call("SET", KEYS[2], ARGV[1], "NX", "PX", ARGV[2]) then return "probe" end
@@ -53,7 +57,12 @@ return 0`
 } as const
 
 interface HealthCommands {
-  healthAcquire(state: string, probe: string, token: string, probeMs: number): Promise<ProviderHealth.Decision>
+  healthAcquire(
+    state: string,
+    probe: string,
+    token: string,
+    probeMs: number
+  ): Promise<ProviderHealth.Decision | "clean">
   healthFailure(state: string, probe: string, threshold: number, cooldownMs: number, ttlMs: number): Promise<number>
   healthRelease(probe: string, token: string): Promise<number>
 }
@@ -88,27 +97,43 @@ export const makeRedis = (options: RedisOptions = {}) =>
     defineScripts(redis.client, scripts, { healthAcquire: 2, healthFailure: 2, healthRelease: 1 })
     const commands = redis.client as unknown as Redis & HealthCommands
     const base = `${redis.prefix}health:`
+    // backends whose last acquire found no failure at all: their success has nothing to reset (saves a round trip)
+    const clean = new Set<string>()
     const state = (provider: string) => `${base}${provider}`
     const probe = (provider: string) => `${base}${provider}:probe`
     return ProviderHealth.ProviderHealth.of({
       acquire: (provider) =>
         redis.attempt(
           "health",
-          call(() => commands.healthAcquire(state(provider), probe(provider), token, probeMs)),
+          Effect.map(
+            call(() => commands.healthAcquire(state(provider), probe(provider), token, probeMs)),
+            (decision) => {
+              if (decision === "clean") clean.add(provider)
+              else clean.delete(provider)
+              return decision === "clean" ? "available" : decision
+            }
+          ),
           local.acquire(provider)
         ),
       success: (provider) =>
         redis.attempt(
           "health",
-          Effect.asVoid(call(() => commands.del(state(provider), probe(provider)))),
+          Effect.suspend(() =>
+            clean.has(provider)
+              ? Effect.void
+              : Effect.asVoid(call(() => commands.del(state(provider), probe(provider))))
+          ),
           local.success(provider)
         ),
       failure: (provider) =>
         redis.attempt(
           "health",
-          Effect.asVoid(
-            call(() => commands.healthFailure(state(provider), probe(provider), threshold, cooldownMs, stateTtlMs))
-          ),
+          Effect.suspend(() => {
+            clean.delete(provider)
+            return Effect.asVoid(
+              call(() => commands.healthFailure(state(provider), probe(provider), threshold, cooldownMs, stateTtlMs))
+            )
+          }),
           local.failure(provider)
         ),
       release: (provider) =>

@@ -104,21 +104,19 @@ export const makeStoreRedis = Effect.gen(function*() {
       whenUp(Effect.gen(function*() {
         const { images, metadata: meta } = ResultCache.split(result)
         const ms = Math.max(1, Math.round(Duration.toMillis(ttl)))
-        const multi = commands.multi()
-        images.forEach((bytes, index) =>
-          multi.set(
-            imageKey(key, index),
-            Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
-            "PX",
-            ms + imageGraceMs
-          )
-        )
-        // both at once: we hold the lock, and a reader finding the metadata before the bytes sees a miss and waits
+        // one SET per image, sent together; and the metadata at the same time: we hold the lock, and a reader
+        // finding the metadata before the bytes sees a miss and waits
         yield* Effect.all([
-          Effect.flatMap(call(() => multi.exec()), (replies) => {
-            const failed = replies?.find(([error]) => error !== null)
-            return failed === undefined ? Effect.void : Effect.fail(failed[0]!)
-          }),
+          call(() =>
+            Promise.all(images.map((bytes, index) =>
+              commands.set(
+                imageKey(key, index),
+                Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+                "PX",
+                ms + imageGraceMs
+              )
+            ))
+          ),
           Effect.flatMap(metadataStore, (metadata) => metadata.set(key, meta, Option.some(Duration.millis(ms))))
         ], { concurrency: 2, discard: true })
       })),
