@@ -39,6 +39,8 @@ export interface Keyed {
   readonly imageSize?: string | undefined
   readonly seed?: number | undefined
   readonly providerOptions?: unknown
+  readonly grounding?: unknown
+  readonly thinkingLevel?: unknown
   readonly idempotencyKey?: string | undefined
 }
 
@@ -147,7 +149,8 @@ const sha256 = (data: string | Uint8Array): string => createHash("sha256").updat
 
 /**
  * The normalised form of a request that `hashRequests` hashes: prompt (NFC, trimmed), model alias, ratio, size,
- * `n`, seed, the SHA-256 of each reference image (its URL's, for a URL) and the provider options, with keys sorted.
+ * `n`, seed, the SHA-256 of each reference image (its URL's, for a URL), the provider options, grounding and thinking
+ * level, with keys sorted.
  *
  * @example
  * ```ts
@@ -169,7 +172,9 @@ export const normalise = (request: Keyed): string =>
     images: request.images.map((image) =>
       "data" in image ? `sha256:${sha256(image.data)}` : `url-sha256:${sha256(image.url)}`
     ),
-    providerOptions: request.providerOptions
+    providerOptions: request.providerOptions,
+    grounding: request.grounding,
+    thinkingLevel: request.thinkingLevel
   }) ?? ""
 
 /**
