@@ -63,13 +63,19 @@ describe("several processes, one Redis", () => {
     expect(backend.requests("b") - before.b).toBe(7)
   }, 120_000)
 
-  it("a 10/min limit holds across 3 processes", async () => {
+  it("a 10/min limit holds across 3 processes: the rest fail over", async () => {
     const p = prefix()
     backend.setMode("a", { _tag: "ok" })
-    const before = backend.requests("a")
-    const outputs = await Promise.all([1, 2, 3].map(() => worker({ scenario: "limits", prefix: p, count: 8 })))
-    expect(outputs.reduce((sum: number, o: any) => sum + o.granted, 0)).toBe(10)
-    expect(backend.requests("a") - before).toBe(10)
+    backend.setMode("b", { _tag: "ok" })
+    const before = { a: backend.requests("a"), b: backend.requests("b") }
+    const outputs: Array<Array<string>> = await Promise.all(
+      [1, 2, 3].map(() => worker({ scenario: "limits", prefix: p, count: 8, barrier: 3 }))
+    )
+    const served = outputs.flat()
+    expect(served.filter((provider) => provider === "a")).toHaveLength(10)
+    expect(served.filter((provider) => provider === "b")).toHaveLength(14)
+    expect(backend.requests("a") - before.a).toBe(10)
+    expect(backend.requests("b") - before.b).toBe(14)
   }, 120_000)
 
   it("a repeated idempotency key is served once", async () => {

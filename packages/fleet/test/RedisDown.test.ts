@@ -2,12 +2,11 @@
  * Redis killed in the middle of a run: generations go on, health and limits in local memory, the cache skipped.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Fallback, RateLimits as CoreLimits, ResultCache as CoreCache } from "@nanogen/core"
+import { Fallback } from "@nanogen/core"
 import { makeLogRecorder } from "@nanogen/test-utils"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Option from "effect/Option"
 import * as Schedule from "effect/Schedule"
 import { Redis } from "ioredis"
 import { ProviderHealth, RateLimits, RedisConnection, ResultCache } from "../src/index.js"
@@ -36,23 +35,17 @@ describe("Redis killed mid-run", () => {
           ResultCache.layerRedis()
         ).pipe(Layer.provideMerge(RedisConnection.layer({ url: redis.url, prefix: uniquePrefix() })))
       )
-      const run = Effect.gen(function*() {
-        const fallback = yield* Fallback.make([
-          loopbackProvider("a", backend.url),
-          loopbackProvider("b", backend.url)
-        ], { attempts: 1 })
-        const cache = yield* CoreCache.ResultCache
-        const limits = yield* CoreLimits.RateLimits
-        return (prompt: string, idempotencyKey?: string) =>
-          Effect.gen(function*() {
-            expect((yield* limits.take("a"))._tag).toBe("Granted")
-            const request = { prompt, model: "nano-banana", images: [], n: 1, idempotencyKey }
-            const key = CoreCache.keyOf(request, false)
-            return Option.isSome(key)
-              ? yield* cache.run(key.value, fallback.generate({ prompt }))
-              : { result: yield* fallback.generate({ prompt }), cached: false }
-          })
-      }).pipe(Effect.provide(context))
+      // the fallback finds the services in its context: limits and health per attempt, the cache around it all
+      const fallback = yield* Fallback.make([
+        loopbackProvider("a", backend.url),
+        loopbackProvider("b", backend.url)
+      ], { attempts: 1 }).pipe(Effect.provide(context))
+      const run = Effect.succeed((prompt: string, idempotencyKey?: string) =>
+        Effect.map(
+          fallback.generate({ prompt, ...(idempotencyKey === undefined ? {} : { idempotencyKey }) }),
+          (result) => ({ result, cached: result.cached === true })
+        )
+      )
       const generate = yield* run
 
       expect((yield* generate("before", "order-1")).cached).toBe(false)
