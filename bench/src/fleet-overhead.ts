@@ -2,22 +2,14 @@
  * `pnpm --filter @nanogen/bench run fleet-overhead`: what fleet mode adds to one generation, on a loopback
  * redis-server started here (the Debian package; `--save '' --appendonly no`). The backend is the in-memory test
  * provider, so the time measured is nanogen's own: the fallback alone, with the fleet services in memory, and with
- * them in Redis (circuit, rate limit, result cache with a fresh idempotency key — a miss, its lock and its write —,
- * spend cap). Prints a table; the Redis path's overhead is its median minus the fallback's alone.
+ * them in Redis (the fallback consults them all: circuit, rate limit, result cache with a fresh idempotency key — a
+ * miss, its lock and its write —, spend cap). Prints a table; the Redis path's overhead is its median minus the fallback's alone.
  *
  * Env: BENCH_FLEET_N (generations per variant, default 2000).
  */
-import {
-  Fallback,
-  ImageProvider,
-  ImageProviderTest,
-  ImageRequest,
-  RateLimits,
-  ResultCache,
-  SpendCap
-} from "@nanogen/core"
+import { Fallback, ImageProvider, ImageProviderTest } from "@nanogen/core"
 import { Fleet } from "@nanogen/fleet"
-import { type Context, Effect, Exit, Layer, Option, Scope } from "effect"
+import { type Context, Effect, Exit, Layer, Scope } from "effect"
 import { spawn } from "node:child_process"
 import * as net from "node:net"
 import { median, ms, quantile } from "./stats.js"
@@ -60,20 +52,8 @@ const startRedis = async () => {
   throw new Error("redis-server did not start")
 }
 
-/** One generation as fleet mode runs it: budget, cache around the chain (health inside it), spend reserved and settled. */
-const fleetGeneration = (prompt: string) =>
-  Effect.gen(function*() {
-    const limits = yield* RateLimits.RateLimits
-    const cache = yield* ResultCache.ResultCache
-    const spend = yield* SpendCap.SpendCap
-    yield* limits.take("openrouter")
-    yield* spend.reserve(0.04)
-    const request = yield* ImageRequest.decode({ prompt })
-    const key = Option.getOrThrow(cache.keyOf({ ...request, idempotencyKey: prompt }))
-    const served = yield* cache.run(key, ImageProvider.generate({ prompt }))
-    yield* spend.adjust(-0.001)
-    return served
-  })
+/** One generation with a fresh idempotency key: the fallback consults every fleet service in its context. */
+const fleetGeneration = (prompt: string) => ImageProvider.generate({ prompt, idempotencyKey: prompt })
 
 const main = async () => {
   const redis = await startRedis()
