@@ -18,9 +18,16 @@ export const example1 = () => {
   const Live = Backends.pipe(Layer.provide(Fleet.layerConfig({ cache: { ttl: "1 day" } })))
 
   const program = Effect.gen(function*() {
-    const result = yield* ImageProvider.generate({ prompt: "a nano banana on a plate" })
-    yield* Effect.log(`${result.images.length} image(s) from ${result.provider}`)
-  })
+    // a retry with the same key (the user pressed the button twice, the job was re-run) is served, not paid again
+    const result = yield* ImageProvider.generate({
+      prompt: "a nano banana on a plate",
+      idempotencyKey: "order-1234",
+      maxCostUsd: 0.10 // refused before any call (BudgetExceeded) if the estimate is above
+    })
+    yield* Effect.log(`${result.images.length} image(s) from ${result.provider}${result.cached ? " (cached)" : ""}`)
+  }).pipe(
+    Effect.catchTag("BudgetExceeded", (e) => Effect.logWarning(`not generated: ${e.message}`))
+  )
 
   Effect.runPromise(program.pipe(Effect.provide(Live)))
 }
