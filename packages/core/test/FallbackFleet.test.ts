@@ -13,17 +13,7 @@ import {
   ResultCache,
   SpendCap
 } from "../src/index.js"
-
-const setup = (
-  mocks: ReadonlyArray<{ readonly name: string; readonly respond?: ReadonlyArray<ImageProviderTest.Outcome> }>,
-  options: Fallback.Options = {}
-) =>
-  Effect.gen(function*() {
-    const built = yield* Effect.forEach(mocks, (mock) => ImageProviderTest.make(mock))
-    const fallback = yield* Fallback.make(built.map((b) => b.provider), { backoff: { jitter: 0 }, ...options })
-    const calls = (index: number) => Effect.map(built[index]!.recorder.requests, (requests) => requests.length)
-    return { fallback, calls }
-  })
+import { setup } from "./fallbackSetup.js"
 
 const outcomes = (result: { readonly attempts: ReadonlyArray<{ provider: string; outcome: string }> }) =>
   result.attempts.map((a) => `${a.provider}:${a.outcome}`)
