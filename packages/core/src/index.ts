@@ -33,3 +33,7 @@ export * as ProviderClient from "./ProviderClient.js"
 export * as Fallback from "./Fallback.js"
 /** @since 0.1.0 */
 export * as ProviderHealth from "./ProviderHealth.js"
+/** @since 0.2.0 */
+export * as ImageTurn from "./ImageTurn.js"
+/** @since 0.2.0 */
+export * as ImageSession from "./ImageSession.js"
