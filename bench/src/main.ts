@@ -23,6 +23,26 @@ import {
   requestFor
 } from "./variants.js"
 
+const usage = `Usage: pnpm bench [--help]
+
+Runs nanogen's large-image benchmark (about 3 minutes on 2 cores) and rewrites bench/RESULTS.md.
+It takes no arguments; it is configured by environment variables:
+  BENCH_PHASES=latency,memory,failover,fanout,load   phases to run (default: all)
+  BENCH_QUICK=1                                      fewer iterations (numbers are rougher)
+
+Example:
+  BENCH_QUICK=1 BENCH_PHASES=latency pnpm bench
+`
+const args = process.argv.slice(2)
+if (args.includes("--help") || args.includes("-h")) {
+  process.stdout.write(usage)
+  process.exit(0)
+}
+if (args.length > 0) {
+  process.stderr.write(`error: unknown argument ${args[0]}: pnpm bench takes no arguments\n\n${usage}`)
+  process.exit(2)
+}
+
 const here = import.meta.dirname
 const quick = process.env.BENCH_QUICK === "1"
 const phases = new Set((process.env.BENCH_PHASES ?? "latency,memory,failover,fanout,load").split(","))

@@ -4,6 +4,7 @@ import * as Emulator from "@nanogen/emulator"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
 import { afterAll, afterEach, beforeAll } from "vitest"
+import { emulatorEnv } from "../../../scripts/emulator-env.js"
 import { run, tempDir } from "./utils.js"
 
 let emulator: Emulator.Emulator
@@ -11,14 +12,7 @@ let env: Record<string, string>
 
 beforeAll(async () => {
   emulator = await Emulator.start()
-  env = {
-    OPENROUTER_API_KEY: emulator.keys.openrouter,
-    OPENROUTER_API_URL: emulator.urls.openrouter,
-    GEMINI_API_KEY: emulator.keys.google,
-    GEMINI_API_URL: emulator.urls.google,
-    AIML_API_KEY: emulator.keys.aimlapi,
-    AIML_API_URL: emulator.urls.aimlapi
-  }
+  env = emulatorEnv(emulator)
 })
 afterAll(() => emulator.stop())
 afterEach(() => emulator.reset())

@@ -1,6 +1,12 @@
 /**
- * Downloading an image by URL with the same `HttpClient` as the API call: https only, no private or loopback
- * addresses (unless allowed), a size cap and a timeout; the type is sniffed from the bytes.
+ * Downloading an image by URL: https only, no private or loopback addresses (unless allowed), a size cap and a
+ * timeout; the type is sniffed from the bytes.
+ *
+ * A public download resolves the host once, checks every address it resolves to (parsed with `ipaddr.js`), and
+ * connects over `node:https` to the checked address only, keeping the name for `Host`, SNI and the certificate:
+ * no generic `HttpClient` can promise that its connection goes where the check looked (DNS rebinding). Redirects
+ * are not followed. With `allowPrivateNetwork` (emulators, tests) the ambient `HttpClient` is used, as for the API
+ * call.
  *
  * @since 0.1.0
  */
@@ -9,12 +15,16 @@ import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import { lookup } from "node:dns/promises"
-import { isIP } from "node:net"
+import * as ipaddr from "ipaddr.js"
+import { lookup as dnsLookup } from "node:dns/promises"
+import * as http from "node:http"
+import * as https from "node:https"
+import type * as net from "node:net"
 import * as DataUrl from "./DataUrl.js"
-import * as HttpFailure from "./HttpFailure.js"
 import * as ImageBytes from "./ImageBytes.js"
 import { InvalidRequest, MalformedResponse, NoImageReturned, ProviderUnavailable } from "./ImageGenerationError.js"
+import * as ResponseBodyInternal from "./internal/nodeBody.js"
+import * as ResponseBody from "./ResponseBody.js"
 
 /**
  * @since 0.1.0
@@ -31,6 +41,12 @@ export interface Options {
    * for emulators and tests on `127.0.0.1`.
    */
   readonly allowPrivateNetwork?: boolean
+  /**
+   * Resolves a host name (default: `dns.lookup` with `all: true`). The download resolves the name once, checks
+   * every address, and connects only to the first one: the name is never resolved again for the connection.
+   * Given together with `allowPrivateNetwork`, the connection is still made to what it answers.
+   */
+  readonly lookup?: ((hostname: string) => Promise<ReadonlyArray<LookupAddress>>) | undefined
 }
 
 /**
@@ -55,62 +71,144 @@ export interface Downloaded extends ImageBytes.ImageInfo {
   readonly data: Uint8Array
 }
 
-const v4Private = (address: string): boolean => {
-  const [a = 0, b = 0, c = 0] = address.split(".").map(Number)
-  return a === 0 || a === 10 || a === 127 || a >= 224 ||
-    (a === 100 && b >= 64 && b <= 127) ||
-    (a === 169 && b === 254) ||
-    (a === 172 && b >= 16 && b <= 31) ||
-    (a === 192 && b === 168) ||
-    (a === 192 && b === 0 && c === 0) ||
-    (a === 198 && (b === 18 || b === 19))
+/**
+ * One address a host name resolves to, as `dns.lookup` answers with `all: true`.
+ *
+ * @since 0.2.0
+ * @category Models
+ */
+export interface LookupAddress {
+  readonly address: string
+  readonly family: number
 }
 
 /**
- * Whether an IP address literal is loopback, private, link-local, shared, multicast or unspecified.
+ * Whether an IP address literal is a public unicast address: the only kind a download connects to unless private
+ * networks are allowed. Every address is parsed with `ipaddr.js`, so every spelling counts (decimal, octal, hex
+ * and short IPv4 forms, bracketed or not IPv6), and every special range is refused: loopback, private, link-local,
+ * shared (CGNAT), multicast, broadcast, unspecified, reserved and documentation ranges, and every IPv6 form that
+ * embeds or tunnels to an IPv4 address (IPv4-mapped `::ffff:0:0/96`, IPv4-compatible `::/96`, NAT64
+ * `64:ff9b::/96`, 6to4 `2002::/16`, Teredo `2001::/32`). `false` for anything that is not an address.
+ *
+ * @example
+ * ```ts
+ * import { ImageDownload } from "@nanogen/core"
+ * ImageDownload.isPublicAddress("8.8.8.8") // true
+ * ImageDownload.isPublicAddress("::ffff:7f00:1") // false (IPv4-mapped loopback)
+ * ImageDownload.isPublicAddress("0x7f.1") // false (127.0.0.1)
+ * ```
+ * @since 0.2.0
+ * @category Guards
+ */
+export const isPublicAddress = (address: string): boolean => {
+  const parsed = parseAddress(address)
+  if (parsed === undefined || parsed.range() !== "unicast") return false
+  // `::a.b.c.d` (IPv4-compatible, deprecated) is "unicast" to ipaddr.js: refuse the whole ::/96.
+  return !(parsed.kind() === "ipv6" && (parsed as ipaddr.IPv6).parts.slice(0, 6).every((part) => part === 0))
+}
+
+const parseAddress = (address: string): ipaddr.IPv4 | ipaddr.IPv6 | undefined => {
+  const bare = address.replace(/^\[|\]$/g, "")
+  return ipaddr.isValid(bare) ? ipaddr.parse(bare) : undefined
+}
+
+/**
+ * Whether an IP address literal is anything but a public unicast address (see `isPublicAddress`): loopback,
+ * private, link-local, shared, multicast, unspecified, reserved, or an IPv6 form embedding an IPv4 address.
+ * `false` for a string that is not an address (a host name is checked by resolving it).
  *
  * @example
  * ```ts
  * import { ImageDownload } from "@nanogen/core"
  * ImageDownload.isPrivateAddress("10.1.2.3") // true
+ * ImageDownload.isPrivateAddress("[::ffff:127.0.0.1]") // true
  * ImageDownload.isPrivateAddress("8.8.8.8") // false
  * ```
  * @since 0.1.0
  * @category Guards
  */
-export const isPrivateAddress = (address: string): boolean => {
-  const bare = address.replace(/^\[|\]$/g, "").toLowerCase()
-  const kind = isIP(bare)
-  if (kind === 4) return v4Private(bare)
-  if (kind !== 6) return false
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(bare)
-  if (mapped !== null) return v4Private(mapped[1]!)
-  return bare === "::" || bare === "::1" || /^f[cd]/.test(bare) || /^fe[89ab]/.test(bare) || /^ff/.test(bare)
-}
+export const isPrivateAddress = (address: string): boolean =>
+  parseAddress(address) !== undefined && !isPublicAddress(address)
 
 const refused = (message: string) => new DownloadFailed({ reason: "refused", message })
 
-const checkUrl = (url: string, options: Options): Effect.Effect<URL, DownloadFailed> =>
+const systemLookup = (hostname: string): Promise<ReadonlyArray<LookupAddress>> =>
+  dnsLookup(hostname, { all: true, verbatim: true })
+
+/** Where a download connects: the URL, and (when the address was resolved and checked here) that address. */
+interface Target {
+  readonly url: URL
+  readonly pinned: LookupAddress | undefined
+}
+
+const checkUrl = (url: string, options: Options): Effect.Effect<Target, DownloadFailed> =>
   Effect.gen(function*() {
     const parsed = yield* Effect.try({ try: () => new URL(url), catch: () => refused(`not a valid URL: ${url}`) })
     const allowPrivate = options.allowPrivateNetwork === true
     if (parsed.protocol !== "https:" && !(allowPrivate && parsed.protocol === "http:")) {
       return yield* refused(`only https URLs are downloaded (got ${parsed.protocol})`)
     }
-    if (allowPrivate) return parsed
+    // With private networks allowed and no resolver of the caller's, the ambient client connects as it likes.
+    if (allowPrivate && options.lookup === undefined) return { url: parsed, pinned: undefined }
     const host = parsed.hostname.replace(/^\[|\]$/g, "")
-    if (host === "localhost" || host.endsWith(".localhost")) return yield* refused(`${host} is a loopback host`)
-    if (isIP(host) !== 0) {
-      return isPrivateAddress(host) ? yield* refused(`${host} is not a public address`) : parsed
+    const literal = parseAddress(host)
+    if (literal !== undefined) {
+      return !allowPrivate && !isPublicAddress(host)
+        ? yield* refused(`${host} is not a public address`)
+        : { url: parsed, pinned: { address: host, family: literal.kind() === "ipv6" ? 6 : 4 } }
     }
+    if (!allowPrivate && (host === "localhost" || host.endsWith(".localhost"))) {
+      return yield* refused(`${host} is a loopback host`)
+    }
+    const lookup = options.lookup ?? systemLookup
     const addresses = yield* Effect.tryPromise({
-      try: () => lookup(host, { all: true }),
+      try: () => lookup(host),
       catch: (error) => new DownloadFailed({ reason: "transport", message: `cannot resolve ${host}: ${String(error)}` })
     })
-    const internal = addresses.find((entry) => isPrivateAddress(entry.address))
+    if (addresses.length === 0) {
+      return yield* new DownloadFailed({ reason: "transport", message: `cannot resolve ${host}: no address` })
+    }
+    const internal = allowPrivate ? undefined : addresses.find((entry) => !isPublicAddress(entry.address))
     return internal === undefined
-      ? parsed
+      ? { url: parsed, pinned: addresses[0]! }
       : yield* refused(`${host} resolves to ${internal.address}, not a public address`)
+  })
+
+/** Connections of pinned downloads (kept alive: a CDN serves many images from one host). */
+const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) }
+
+/**
+ * GETs `url` over a connection to `pinned`, the address that was resolved and checked, never resolving the name
+ * again (a second resolution is how DNS rebinding turns a checked public name into a private address). The name
+ * still goes into `Host` and, for https, into SNI and the certificate check.
+ */
+const getPinned = (
+  url: URL,
+  pinned: LookupAddress
+): Effect.Effect<{ readonly response: http.IncomingMessage; readonly abort: () => void }, DownloadFailed> =>
+  Effect.async((resume) => {
+    const controller = new AbortController()
+    const lookup: net.LookupFunction = (_hostname, options, callback) => {
+      if (options.all === true) callback(null, [pinned])
+      else callback(null, pinned.address, pinned.family)
+    }
+    const secure = url.protocol === "https:"
+    const request = (secure ? https : http).request(url, {
+      method: "GET",
+      agent: secure ? agents.https : agents.http,
+      lookup,
+      headers: { accept: "image/*" },
+      // Node derives SNI (and the certificate's expected name) from the URL's host, not from `lookup`.
+      signal: controller.signal
+    })
+    const abort = () => controller.abort(ResponseBodyInternal.stoppedReading)
+    request.once("response", (response) => resume(Effect.succeed({ response, abort })))
+    request.once(
+      "error",
+      (error) => resume(Effect.fail(new DownloadFailed({ reason: "transport", message: error.message })))
+    )
+    request.end()
+    return Effect.sync(abort)
   })
 
 /**
@@ -139,25 +237,42 @@ export const download = (
       : identify(parsed.data, maxBytes)
   }
   const timeout = Duration.decode(options.timeout ?? Duration.seconds(60))
+  const failStatus = (status: number, checked: URL) =>
+    new DownloadFailed({ reason: "status", status, message: `HTTP ${status} for ${checked.origin}${checked.pathname}` })
+  const tooLarge = () => new DownloadFailed({ reason: "tooLarge", message: `image larger than ${maxBytes} bytes` })
   return Effect.gen(function*() {
-    const checked = yield* checkUrl(url, options)
+    const { pinned, url: checked } = yield* checkUrl(url, options)
+    if (pinned !== undefined) {
+      const { abort, response } = yield* getPinned(checked, pinned)
+      const status = response.statusCode ?? 0
+      if (status < 200 || status >= 300) {
+        response.destroy()
+        return yield* failStatus(status, checked)
+      }
+      const declared = Number(response.headers["content-length"] ?? Number.NaN)
+      if (Number.isFinite(declared) && declared > maxBytes) {
+        response.destroy()
+        return yield* tooLarge()
+      }
+      const body = yield* ResponseBodyInternal.readNode(response, abort, {
+        maxBytes,
+        sink: new ResponseBodyInternal.Collector(Number.isSafeInteger(declared) && declared > 0 ? declared : undefined),
+        tooLarge,
+        transport: (cause) =>
+          new DownloadFailed({ reason: "transport", message: cause instanceof Error ? cause.message : String(cause) })
+      })
+      return yield* identify(body, maxBytes)
+    }
     const client = yield* HttpClient.HttpClient
     const response = yield* client.execute(HttpClientRequest.get(checked)).pipe(
       Effect.mapError((error) => new DownloadFailed({ reason: "transport", message: error.message }))
     )
-    if (response.status < 200 || response.status >= 300) {
-      return yield* new DownloadFailed({
-        reason: "status",
-        status: response.status,
-        message: `HTTP ${response.status} for ${checked.origin}${checked.pathname}`
-      })
-    }
-    const body = yield* HttpFailure.readBody("download", response, maxBytes).pipe(
+    if (response.status < 200 || response.status >= 300) return yield* failStatus(response.status, checked)
+    const body = yield* ResponseBody.read("download", response, maxBytes).pipe(
       Effect.mapError((error) =>
-        new DownloadFailed({
-          reason: error._tag === "MalformedResponse" ? "tooLarge" : "transport",
-          message: error._tag === "MalformedResponse" ? `image larger than ${maxBytes} bytes` : error.message
-        })
+        error._tag === "MalformedResponse"
+          ? tooLarge()
+          : new DownloadFailed({ reason: "transport", message: error.message })
       )
     )
     return yield* identify(body, maxBytes)

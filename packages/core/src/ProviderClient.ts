@@ -11,12 +11,21 @@ import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import { identity } from "effect/Function"
+import * as ParseResult from "effect/ParseResult"
 import * as Redacted from "effect/Redacted"
+import type * as Schema from "effect/Schema"
+import type * as SchemaAST from "effect/SchemaAST"
 import { createParser } from "eventsource-parser"
 import * as HttpFailure from "./HttpFailure.js"
 import * as ImageDownload from "./ImageDownload.js"
-import { type MalformedResponse, type ProviderUnavailable, Timeout } from "./ImageGenerationError.js"
+import { type AttemptError, MalformedResponse, ProviderUnavailable, Timeout } from "./ImageGenerationError.js"
+import * as CpuTurn from "./internal/cpuTurn.js"
 import { keyFreeSpans } from "./internal/httpSpan.js"
+import * as JsonBody from "./JsonBody.js"
+import * as ResponseBody from "./ResponseBody.js"
+import * as RetryAfter from "./RetryAfter.js"
+import * as Scrub from "./Scrub.js"
 
 /**
  * @since 0.1.0
@@ -27,8 +36,16 @@ export interface Options {
   readonly provider: string
   /** Base URL, e.g. `https://openrouter.ai/api/v1`; a trailing slash is ignored. */
   readonly apiUrl: string
-  /** Headers sent on every API call. `Redacted` values are revealed only when the request is built. */
+  /**
+   * Headers sent on every API call. `Redacted` values are revealed only when the request is built, and are
+   * scrubbed (in every form, see `Scrub`) from everything the client produces.
+   */
   readonly headers: Readonly<Record<string, string | Redacted.Redacted>>
+  /**
+   * Credentials sent some other way than a `Redacted` header (a `?key=` query parameter…): scrubbed like the
+   * header credentials.
+   */
+  readonly credentials?: ReadonlyArray<Redacted.Redacted<string>> | undefined
   /** Per-call deadline. Default 120 seconds (4K Pro images can take over a minute). */
   readonly timeout?: Duration.DurationInput | undefined
   /** Response body cap in bytes. Default 64 MiB. */
@@ -62,7 +79,8 @@ export interface EventsResponse extends JsonResponse {
 }
 
 /**
- * Splits a whole `text/event-stream` body into the `data` of its events, skipping comments.
+ * Splits a whole `text/event-stream` body into the `data` of its events, skipping comments. An event the body
+ * ends in the middle of is kept (see `splitEvents` to tell such a body apart).
  *
  * @example
  * ```ts
@@ -72,12 +90,149 @@ export interface EventsResponse extends JsonResponse {
  * @since 0.1.0
  * @category Constructors
  */
-export const parseEvents = (text: string): ReadonlyArray<string> => {
-  const events: Array<string> = []
-  const parser = createParser({ onEvent: (event) => events.push(event.data) })
+export const parseEvents = (text: string): ReadonlyArray<string> => splitEvents(text).all
+
+/**
+ * Splits a whole `text/event-stream` body into the `data` of its complete events (`events`), and says whether the
+ * body was cut short: it stops in the middle of a line of an event that never ended (other than a final
+ * `[DONE]`). `all` also holds that last, unfinished event.
+ *
+ * @example
+ * ```ts
+ * import { ProviderClient } from "@nanogen/core"
+ * ProviderClient.splitEvents("data: {\"a\":1}\n\ndata: {\"b\"").cutShort // true
+ * ```
+ * @since 0.2.0
+ * @category Constructors
+ */
+export const splitEvents = (
+  text: string
+): { readonly events: ReadonlyArray<string>; readonly all: ReadonlyArray<string>; readonly cutShort: boolean } => {
+  const all: Array<string> = []
+  const parser = createParser({ onEvent: (event) => all.push(event.data) })
   parser.feed(text)
+  const complete = all.length
   parser.feed("\n\n")
-  return events
+  const unfinished = all.slice(complete)
+  const endsLine = /[\r\n]$/.test(text)
+  const cutShort = !endsLine && unfinished.some((data) => data.trim() !== "[DONE]")
+  return { events: cutShort ? all.slice(0, complete) : all, all, cutShort }
+}
+
+/**
+ * The wait a response asks for in its `Retry-After` header (seconds or an HTTP date), if any.
+ *
+ * @example
+ * ```ts
+ * import type { ProviderClient } from "@nanogen/core"
+ * import { ProviderClient as Client } from "@nanogen/core"
+ * declare const response: ProviderClient.JsonResponse
+ * const wait = Client.retryAfter(response) // Duration | undefined
+ * ```
+ * @since 0.2.0
+ * @category Accessors
+ */
+export const retryAfter = (response: { readonly headers: Headers.Headers }): Duration.Duration | undefined =>
+  RetryAfter.fromHeader(response.headers["retry-after"])
+
+/**
+ * Decodes a response body against a Schema. A body that does not match is `MalformedResponse` whose message names
+ * the first failing path and what was expected there (never the value itself, which may be huge or nested
+ * deeper than the call stack); any exception while decoding (a `RangeError` from a 100 000-deep body…) is a
+ * `MalformedResponse` too, never a defect.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Schema } from "effect"
+ * import { ProviderClient } from "@nanogen/core"
+ *
+ * const Answer = Schema.Struct({ data: Schema.Array(Schema.Struct({ b64_json: Schema.String })) })
+ * const answer = ProviderClient.decode("aimlapi", Answer, { data: [{ b64_json: 1 }] })
+ * // fails with MalformedResponse "aimlapi: unexpected response at data[0].b64_json: expected string"
+ * ```
+ * @since 0.2.0
+ * @category Constructors
+ */
+export const decode = <A, I>(
+  provider: string,
+  schema: Schema.Schema<A, I, never>,
+  body: unknown
+): Effect.Effect<A, MalformedResponse> =>
+  Effect.suspend(() => {
+    try {
+      const result = ParseResult.decodeUnknownEither(schema, { errors: "first", onExcessProperty: "ignore" })(body)
+      if (result._tag === "Right") return Effect.succeed(result.right)
+      return Effect.fail(
+        new MalformedResponse({ provider, message: `${provider}: unexpected response ${describeIssue(result.left)}` })
+      )
+    } catch (error) {
+      const reason = error instanceof Error ? `${error.name}: ${error.message}` : "an exception"
+      return Effect.fail(
+        new MalformedResponse({ provider, message: `${provider}: the response could not be decoded (${reason})` })
+      )
+    }
+  })
+
+/** The first failing path of a parse error and what was expected there, found without recursion. */
+const describeIssue = (first: ParseResult.ParseIssue): string => {
+  const path: Array<PropertyKey> = []
+  let issue: ParseResult.ParseIssue = first
+  for (let depth = 0; depth < 10_000; depth++) {
+    switch (issue._tag) {
+      case "Pointer":
+        for (const key of Array.isArray(issue.path) ? issue.path : [issue.path]) path.push(key)
+        issue = issue.issue
+        continue
+      case "Composite": {
+        const first: ParseResult.ParseIssue | undefined = Array.isArray(issue.issues)
+          ? issue.issues[0]
+          : issue.issues as ParseResult.ParseIssue
+        if (first === undefined) break
+        issue = first
+        continue
+      }
+      case "Refinement":
+      case "Transformation":
+        issue = issue.issue
+        continue
+    }
+    break
+  }
+  const where = path.length === 0
+    ? "at the top level"
+    : `at ${
+      path.map((key, index) => typeof key === "number" ? `[${key}]` : `${index === 0 ? "" : "."}${String(key)}`).join(
+        ""
+      )
+    }`
+  return `${where}: ${expectation(issue)}`
+}
+
+const expectation = (issue: ParseResult.ParseIssue): string => {
+  switch (issue._tag) {
+    case "Missing":
+      return "missing"
+    case "Unexpected":
+      return "unexpected"
+    case "Forbidden":
+      return "forbidden"
+    case "Type": {
+      const actual = issue.actual
+      const got = Array.isArray(actual) ? "an array" : actual === null ? "null" : typeof actual
+      return `expected ${safeAst(issue.ast)}, got ${got}`
+    }
+    default:
+      return "ast" in issue ? `expected ${safeAst(issue.ast)}` : issue._tag
+  }
+}
+
+const safeAst = (ast: SchemaAST.AST): string => {
+  try {
+    const text = String(ast)
+    return text.length > 120 ? `${text.slice(0, 117)}...` : text
+  } catch {
+    return ast._tag
+  }
 }
 
 /**
@@ -88,28 +243,32 @@ export interface ProviderClient {
   readonly provider: string
   /**
    * POSTs `body` as JSON to `apiUrl + path` and parses the answer, whatever its status. Fails only for
-   * transport problems (`ProviderUnavailable`), bodies that are not JSON or too large (`MalformedResponse`,
-   * or `ProviderUnavailable` when the body was cut short) and the deadline (`Timeout`).
+   * transport problems (`ProviderUnavailable`), bodies too large (`MalformedResponse`) or cut short
+   * (`ProviderUnavailable`), the deadline (`Timeout`), and bodies that are not JSON: a 2xx is
+   * `MalformedResponse`, an error page the error of its status (`HttpFailure.fromStatus`: a 502 page is a
+   * retryable `ProviderUnavailable`, a 429 `RateLimited` with its `Retry-After`, a 401 `AuthenticationFailed`).
    */
-  readonly postJson: (
-    path: string,
-    body: unknown
-  ) => Effect.Effect<JsonResponse, ProviderUnavailable | MalformedResponse | Timeout>
+  readonly postJson: (path: string, body: unknown) => Effect.Effect<JsonResponse, AttemptError>
   /**
    * POSTs `body` as JSON and reads a `text/event-stream` answer to its end: `events` holds every event's
    * `data` in order (comment lines such as `: OPENROUTER PROCESSING` are skipped; CRLF, LF and CR line endings
-   * are all accepted). A non-stream answer (an error body) comes back parsed in `body`, with `events` undefined.
+   * are all accepted). A non-stream answer (an error body) comes back parsed in `body`, with `events` undefined,
+   * with the failures of `postJson`. A stream cut short in its last event, or one without any event, is
+   * `ProviderUnavailable`, as a cut-short JSON body is.
    */
-  readonly postEvents: (
-    path: string,
-    body: unknown
-  ) => Effect.Effect<EventsResponse, ProviderUnavailable | MalformedResponse | Timeout>
+  readonly postEvents: (path: string, body: unknown) => Effect.Effect<EventsResponse, AttemptError>
   /**
-   * Replaces every credential this client sends (the values of its `Redacted` headers, and the token inside a
-   * `Bearer …` value) with `<redacted>`: for upstream messages that might echo a key back.
+   * Replaces every credential this client sends (its `Redacted` headers and `credentials`) with `<redacted>`, in
+   * every form (`Scrub.make`): raw, after any auth scheme, inside `Basic`, URL-encoded, base64. The client already
+   * applies it to its errors and to the bodies and events it returns; use it for any other upstream-derived text.
    */
-  readonly scrub: (text: string) => string
-  /** Downloads an image with the same client and the configured download policy. */
+  readonly scrub: Scrub.Scrubber
+  /**
+   * Decodes a body against a Schema (`ProviderClient.decode`): `MalformedResponse` naming the failing path,
+   * scrubbed; never a defect.
+   */
+  readonly decode: <A, I>(schema: Schema.Schema<A, I, never>, body: unknown) => Effect.Effect<A, MalformedResponse>
+  /** Downloads an image with the configured download policy (see `ImageDownload.download`). */
   readonly download: (
     url: string
   ) => Effect.Effect<ImageDownload.Downloaded, ImageDownload.DownloadFailed>
@@ -152,6 +311,12 @@ export const make = (options: Options): Effect.Effect<ProviderClient, never, Htt
     const { provider } = options
     const apiUrl = options.apiUrl.replace(/\/+$/, "")
     const timeout = Duration.decode(options.timeout ?? defaultTimeout)
+    const scrub = Scrub.make([
+      ...Object.values(options.headers).filter((value): value is Redacted.Redacted<string> =>
+        Redacted.isRedacted(value)
+      ),
+      ...(options.credentials ?? [])
+    ])
     const redactedNames = Object.entries(options.headers)
       .filter(([, value]) => Redacted.isRedacted(value))
       .map(([name]) => name.toLowerCase())
@@ -162,7 +327,7 @@ export const make = (options: Options): Effect.Effect<ProviderClient, never, Htt
       accept: string,
       read: (
         response: HttpClientResponse.HttpClientResponse
-      ) => Effect.Effect<A, ProviderUnavailable | MalformedResponse>
+      ) => Effect.Effect<A, AttemptError>
     ) =>
       Effect.gen(function*() {
         let request = HttpClientRequest.post(`${apiUrl}${path}`).pipe(
@@ -181,6 +346,9 @@ export const make = (options: Options): Effect.Effect<ProviderClient, never, Htt
         )
         return yield* read(response)
       }).pipe(
+        // Everything upstream-derived that leaves the client is scrubbed: error messages (snippets of error pages,
+        // parse errors, URLs with a `?key=`) here, bodies and events where they are read.
+        Effect.mapError((error) => Scrub.error(scrub, error)),
         Effect.timeoutFail({
           duration: timeout,
           onTimeout: () =>
@@ -193,12 +361,41 @@ export const make = (options: Options): Effect.Effect<ProviderClient, never, Htt
         Effect.locallyWith(Headers.currentRedactedNames, (names) => [...names, ...redactedNames])
       )
 
+    /**
+     * A body as JSON, whatever the status. A body that is not JSON is classified by the status: an error page
+     * (an nginx 502, a proxy's 401) is the status's error, with `Retry-After`; only a 2xx that is not JSON is
+     * `MalformedResponse`.
+     */
+    const toJson = (response: HttpClientResponse.HttpClientResponse, bytes: Buffer) =>
+      (bytes.length >= JsonBody.largeBody ? CpuTurn.run : identity)(
+        JsonBody.parseBytes(provider, response.status, bytes)
+      ).pipe(
+        Effect.map((json) => Scrub.json(scrub, json)),
+        Effect.catchTag("MalformedResponse", (error) =>
+          response.status >= 200 && response.status < 300
+            ? Effect.fail(error)
+            : Effect.fail(HttpFailure.fromStatus({
+              provider,
+              status: response.status,
+              message: `the error body is not JSON: ${JSON.stringify(JsonBody.snippet(bytes))}`,
+              retryAfter: retryAfter(response)
+            })))
+      )
+
     const postJson = (path: string, body: unknown) =>
-      exchange(path, body, "application/json", (response) =>
-        Effect.map(
-          HttpFailure.readJson(provider, response, options.maxBodyBytes),
-          (json): JsonResponse => ({ status: response.status, headers: response.headers, body: json })
-        ))
+      exchange(
+        path,
+        body,
+        "application/json",
+        (response) =>
+          ResponseBody.read(provider, response, options.maxBodyBytes).pipe(
+            Effect.flatMap((bytes) => toJson(response, bytes)),
+            Effect.map((json): JsonResponse => ({ status: response.status, headers: response.headers, body: json }))
+          )
+      )
+
+    // An event carrying an image (megabytes of base64) is left alone; its other strings are scrubbed once parsed.
+    const scrubEvent = (data: string) => data.length > 1024 * 1024 ? data : scrub(data)
 
     const postEvents = (path: string, body: unknown) =>
       exchange(
@@ -206,41 +403,50 @@ export const make = (options: Options): Effect.Effect<ProviderClient, never, Htt
         body,
         "text/event-stream",
         (response) =>
-          Effect.flatMap(HttpFailure.readBody(provider, response, options.maxBodyBytes), (bytes) => {
+          Effect.flatMap(ResponseBody.read(provider, response, options.maxBodyBytes), (bytes) => {
             const isStream = (response.headers["content-type"] ?? "").includes("text/event-stream") &&
               response.status >= 200 && response.status < 300
-            return isStream
-              ? Effect.succeed<EventsResponse>({
+            if (!isStream) {
+              return Effect.map(toJson(response, bytes), (json): EventsResponse => ({
                 status: response.status,
                 headers: response.headers,
-                body: undefined,
-                events: parseEvents(HttpFailure.decodeText(bytes))
-              })
-              : Effect.map(
-                HttpFailure.parseJsonBytes(provider, response.status, bytes),
-                (json): EventsResponse => ({
+                body: json,
+                events: undefined
+              }))
+            }
+            const stream = splitEvents(ResponseBody.decodeText(bytes))
+            if (stream.cutShort) {
+              return Effect.fail(
+                new ProviderUnavailable({
+                  provider,
                   status: response.status,
-                  headers: response.headers,
-                  body: json,
-                  events: undefined
+                  message: `${provider}: the event stream was cut short (its last event never ended)`
                 })
               )
+            }
+            if (stream.events.length === 0) {
+              return Effect.fail(
+                new ProviderUnavailable({
+                  provider,
+                  status: response.status,
+                  message: `${provider}: the event stream ended without any event`
+                })
+              )
+            }
+            return Effect.succeed<EventsResponse>({
+              status: response.status,
+              headers: response.headers,
+              body: undefined,
+              events: stream.events.map(scrubEvent)
+            })
           })
       )
 
-    const secrets = Object.values(options.headers)
-      .flatMap((value) => {
-        if (!Redacted.isRedacted(value)) return []
-        const revealed = Redacted.value(value as Redacted.Redacted<string>)
-        const token = /^Bearer\s+(.+)$/i.exec(revealed)?.[1]
-        return token === undefined ? [revealed] : [revealed, token]
-      })
-      .filter((secret) => secret.length >= 4)
-    const scrub = (text: string) =>
-      secrets.reduce((out, secret) => out.includes(secret) ? out.split(secret).join("<redacted>") : out, text)
+    const decodeWith = <A, I>(schema: Schema.Schema<A, I, never>, body: unknown) =>
+      Effect.mapError(decode(provider, schema, body), (error) => Scrub.error(scrub, error))
 
     const download = (url: string) =>
       ImageDownload.download(url, options.download).pipe(Effect.provideService(HttpClient.HttpClient, client))
 
-    return { provider, postJson, postEvents, scrub, download }
+    return { provider, postJson, postEvents, scrub, download, decode: decodeWith }
   })

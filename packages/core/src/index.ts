@@ -9,6 +9,8 @@
 export * as DataUrl from "./DataUrl.js"
 /** @since 0.1.0 */
 export * as HttpFailure from "./HttpFailure.js"
+/** @since 0.2.0 */
+export * as JsonBody from "./JsonBody.js"
 /** @since 0.1.0 */
 export * as ImageBytes from "./ImageBytes.js"
 /** @since 0.1.0 */
@@ -25,6 +27,8 @@ export * as ImageRequest from "./ImageRequest.js"
 export * as ImageResult from "./ImageResult.js"
 /** @since 0.1.0 */
 export * as ModelCatalog from "./ModelCatalog.js"
+/** @since 0.2.0 */
+export * as ResponseBody from "./ResponseBody.js"
 /** @since 0.1.0 */
 export * as RetryAfter from "./RetryAfter.js"
 /** @since 0.1.0 */
@@ -33,6 +37,8 @@ export * as ProviderClient from "./ProviderClient.js"
 export * as Fallback from "./Fallback.js"
 /** @since 0.1.0 */
 export * as ProviderHealth from "./ProviderHealth.js"
+/** @since 0.2.0 */
+export * as Scrub from "./Scrub.js"
 /** @since 0.2.0 */
 export * as ImageTurn from "./ImageTurn.js"
 /** @since 0.2.0 */

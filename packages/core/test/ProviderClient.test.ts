@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { assertNoSecret, CANARY_KEY, HttpClientLive, makeLogRecorder } from "@nanogen/test-utils"
-import { Duration, Effect, Either, Redacted } from "effect"
+import { Duration, Effect, Either, Redacted, Schema } from "effect"
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
 import sharp from "sharp"
@@ -102,7 +102,7 @@ describe("ProviderClient", () => {
         }
       })).pipe(Effect.provide(HttpClientLive)))
 
-  it.live("tells a cut-short body (ProviderUnavailable) from an HTML page (MalformedResponse)", () =>
+  it.live("tells a cut-short body (ProviderUnavailable) from an HTML error page (classified by status)", () =>
     withServer((req, _b, res) => {
       if (req.url === "/html") {
         res.writeHead(502, { "content-type": "text/html" }).end("<html><body>502 Bad Gateway</body></html>")
@@ -117,9 +117,9 @@ describe("ProviderClient", () => {
       Effect.gen(function*() {
         const c = yield* client(url)
         const html = yield* Effect.flip(c.postJson("/html", {}))
-        assert.strictEqual(html._tag, "MalformedResponse")
+        assert.strictEqual(html._tag, "ProviderUnavailable")
         assert.strictEqual(html.status, 502)
-        assert.match(html.message, /not JSON/)
+        assert.match(html.message, /not JSON: "<html><body>502 Bad Gateway/)
         const cut = yield* Effect.flip(c.postJson("/cut", {}))
         assert.strictEqual(cut._tag, "ProviderUnavailable")
         assert.match(cut.message, /cut short/)
@@ -267,4 +267,185 @@ describe("ImageDownload", () => {
           assert.isTrue(Either.isRight(fromData))
         }))
     }).pipe(Effect.provide(HttpClientLive)))
+})
+
+describe("ProviderClient scrubs declared credentials in every form", () => {
+  const user = "nanogen-user"
+  const basic = Buffer.from(`${user}:${CANARY_KEY}`).toString("base64")
+  /** Every form the key can come back in: raw, URL-encoded, base64 and base64url at every offset, `Basic`. */
+  const echoes = (key: string) => [
+    key,
+    encodeURIComponent(`${key}/+=`),
+    Buffer.from(key).toString("base64"),
+    Buffer.from(`x${key}`).toString("base64"),
+    Buffer.from(`xy${key}`).toString("base64url"),
+    Buffer.from(`${user}:${key}`).toString("base64")
+  ]
+  const assertClean = (text: string) => {
+    for (const form of [CANARY_KEY, encodeURIComponent(CANARY_KEY), basic]) assert.notInclude(text, form)
+    // No 12-character run of any base64 encoding of the key, at any offset, survives.
+    for (let offset = 0; offset < 3; offset++) {
+      const encoded = Buffer.concat([Buffer.alloc(offset), Buffer.from(CANARY_KEY)]).toString("base64").slice(4, -4)
+      for (let i = 0; i + 12 <= encoded.length; i += 4) assert.notInclude(text, encoded.slice(i, i + 12))
+    }
+  }
+  const schemes: ReadonlyArray<readonly [string, Partial<ProviderClient.Options>]> = [
+    ["Bearer", { headers: { authorization: Redacted.make(`Bearer ${CANARY_KEY}`) } }],
+    ["Key", { headers: { authorization: Redacted.make(`Key ${CANARY_KEY}`) } }],
+    ["Basic", { headers: { authorization: Redacted.make(`Basic ${basic}`) } }],
+    ["x-goog-api-key", { headers: { "x-goog-api-key": Redacted.make(CANARY_KEY) } }],
+    ["?key=", { headers: {}, credentials: [Redacted.make(CANARY_KEY)] }]
+  ]
+  const page = (key: string) => `<html>${echoes(key).join(" ")} proxy error</html>`
+
+  it.live("in non-JSON snippets, transport errors, JSON bodies and events", () =>
+    withServer((req, _b, res) => {
+      const all = echoes(CANARY_KEY).join(" ")
+      if (req.url!.startsWith("/html")) {
+        for (const echo of echoes(CANARY_KEY)) {
+          // One echo per request (the snippet is short): `?n=` picks it.
+          if (req.url!.endsWith(`n=${echoes(CANARY_KEY).indexOf(echo)}`)) {
+            return void res.writeHead(200, { "content-type": "text/html" }).end(`<p>${echo}</p>`)
+          }
+        }
+        res.writeHead(200, { "content-type": "text/html" }).end(page(CANARY_KEY))
+      } else if (req.url!.startsWith("/json")) {
+        res.writeHead(401, { "content-type": "application/json" }).end(
+          JSON.stringify({ error: { message: all, [CANARY_KEY]: [all, { deep: all }] } })
+        )
+      } else if (req.url!.startsWith("/events")) {
+        res.writeHead(200, { "content-type": "text/event-stream" }).end(
+          `data: ${JSON.stringify({ error: { message: all } })}\n\n`
+        )
+      } else {
+        res.writeHead(200, { "content-type": "application/json", "content-length": "100" })
+        res.write("{\"a\":")
+        setTimeout(() => res.destroy(), 10)
+      }
+    }, (url) =>
+      Effect.gen(function*() {
+        for (const [scheme, options] of schemes) {
+          const c = yield* ProviderClient.make({ provider: "test", apiUrl: url, ...options } as ProviderClient.Options)
+          for (let n = 0; n < echoes(CANARY_KEY).length; n++) {
+            const error = yield* Effect.flip(c.postJson(`/html?n=${n}`, {}))
+            assert.strictEqual(error._tag, "MalformedResponse", scheme)
+            assert.include(error.message, "<redacted>", `${scheme} #${n}: ${error.message}`)
+            assertClean(error.message)
+          }
+          const json = yield* c.postJson("/json", {})
+          assertClean(JSON.stringify(json.body))
+          const events = yield* c.postEvents("/events", {})
+          assertClean(JSON.stringify(events.events))
+          // The URL of a transport error carries a `?key=` query back.
+          const cut = yield* Effect.flip(c.postJson(`/cut?key=${encodeURIComponent(CANARY_KEY)}`, {}))
+          assert.include(cut.message, "<redacted>")
+          assertClean(cut.message)
+          assertClean(c.scrub(page(CANARY_KEY)))
+        }
+      })).pipe(Effect.provide(HttpClientLive)))
+})
+
+describe("ProviderClient classifies answers once for every provider", () => {
+  const page = (status: number, headers: Record<string, string> = {}) => (res: ServerResponse) =>
+    res.writeHead(status, { "content-type": "text/html", ...headers }).end(`<html><body>${status} nginx</body></html>`)
+  const routes: Record<string, (res: ServerResponse) => void> = {
+    "/502": page(502),
+    "/503": page(503, { "retry-after": "5" }),
+    "/429": page(429, { "retry-after": "7" }),
+    "/401": page(401),
+    "/403": page(403),
+    "/400": page(400),
+    "/200": page(200),
+    "/sse-cut": (res) =>
+      res.writeHead(200, { "content-type": "text/event-stream" }).end(
+        "data: {\"a\":1}\n\ndata: {\"candidates\":[{\"con"
+      ),
+    "/sse-empty": (res) => res.writeHead(200, { "content-type": "text/event-stream" }).end(": keep-alive\n\n"),
+    "/sse-done": (res) =>
+      res.writeHead(200, { "content-type": "text/event-stream" }).end("data: {\"a\":1}\n\ndata: [DONE]"),
+    "/deep": (res) =>
+      res.writeHead(200, { "content-type": "application/json" }).end(
+        `{"choices":${"[".repeat(100_000)}${"]".repeat(100_000)}}`
+      ),
+    "/sse-deep": (res) =>
+      res.writeHead(200, { "content-type": "text/event-stream" }).end(
+        `data: {"choices":${"[".repeat(100_000)}${"]".repeat(100_000)}}\n\n`
+      )
+  }
+  const serve = <A, E, R>(use: (url: string) => Effect.Effect<A, E, R>) =>
+    withServer((req, _b, res) => routes[req.url!]!(res), use)
+
+  it.live("a non-JSON error page is the error of its status, with Retry-After; a non-JSON 2xx is malformed", () =>
+    serve((url) =>
+      Effect.gen(function*() {
+        const c = yield* client(url)
+        const expected: Array<[string, string]> = [
+          ["/502", "ProviderUnavailable"],
+          ["/503", "ProviderUnavailable"],
+          ["/429", "RateLimited"],
+          ["/401", "AuthenticationFailed"],
+          ["/403", "AuthenticationFailed"],
+          ["/400", "InvalidRequest"],
+          ["/200", "MalformedResponse"]
+        ]
+        for (const [path, tag] of expected) {
+          for (const post of [c.postJson, c.postEvents]) {
+            const error = yield* Effect.flip(post(path, {}))
+            assert.strictEqual(error._tag, tag, path)
+            assert.strictEqual(error.status, Number(path.slice(1)), path)
+            assert.include(error.message, "nginx", path)
+          }
+        }
+        const limited = yield* Effect.flip(c.postJson("/429", {}))
+        assert.isTrue(limited._tag === "RateLimited" && Duration.toMillis(limited.retryAfter!) === 7000)
+      })
+    ).pipe(Effect.provide(HttpClientLive)))
+
+  it.live("a stream cut short in its last event, or without any event, is ProviderUnavailable", () =>
+    serve((url) =>
+      Effect.gen(function*() {
+        const c = yield* client(url)
+        const cut = yield* Effect.flip(c.postEvents("/sse-cut", {}))
+        assert.strictEqual(cut._tag, "ProviderUnavailable")
+        assert.match(cut.message, /event stream was cut short/)
+        const empty = yield* Effect.flip(c.postEvents("/sse-empty", {}))
+        assert.strictEqual(empty._tag, "ProviderUnavailable")
+        assert.match(empty.message, /without any event/)
+        const done = yield* c.postEvents("/sse-done", {})
+        assert.deepStrictEqual(done.events, ["{\"a\":1}", "[DONE]"])
+      })
+    ).pipe(Effect.provide(HttpClientLive)))
+
+  it.live("decode names the failing path, and a 100 000-deep answer is MalformedResponse, never a RangeError", () =>
+    serve((url) =>
+      Effect.gen(function*() {
+        const c = yield* client(url)
+        const Answer = Schema.Struct({
+          choices: Schema.Array(Schema.Struct({ message: Schema.Struct({ content: Schema.String }) }))
+        })
+        const shallow = yield* Effect.flip(c.decode(Answer, { choices: [{ message: { content: 42 } }] }))
+        assert.strictEqual(shallow._tag, "MalformedResponse")
+        assert.strictEqual(
+          shallow.message,
+          "test: unexpected response at choices[0].message.content: expected string, got number"
+        )
+        const missing = yield* Effect.flip(ProviderClient.decode("p", Answer, {}))
+        assert.strictEqual(missing.message, "p: unexpected response at choices: missing")
+
+        const deep = yield* c.postJson("/deep", {})
+        const error = yield* Effect.flip(c.decode(Answer, deep.body))
+        assert.strictEqual(error._tag, "MalformedResponse")
+        assert.match(error.message, /at choices\[0\]: expected .*, got an array/)
+        const events = yield* c.postEvents("/sse-deep", {})
+        const event = yield* Effect.flip(c.decode(Schema.parseJson(Answer), events.events![0]))
+        assert.strictEqual(event._tag, "MalformedResponse")
+
+        // A recursive schema walks the whole depth: the RangeError it throws is a MalformedResponse too.
+        type Nested = ReadonlyArray<Nested>
+        const Nested: Schema.Schema<Nested> = Schema.Array(Schema.suspend(() => Nested))
+        const recursive = yield* Effect.flip(c.decode(Schema.Struct({ choices: Nested }), deep.body))
+        assert.strictEqual(recursive._tag, "MalformedResponse")
+        assert.match(recursive.message, /could not be decoded \(RangeError/)
+      })
+    ).pipe(Effect.provide(HttpClientLive)))
 })

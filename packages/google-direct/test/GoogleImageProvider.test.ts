@@ -609,7 +609,7 @@ layer(TestLayer, { timeout: 60_000, excludeTestServices: true })("GoogleImagePro
       ["500 INTERNAL", { kind: "status", status: 500 }, "ProviderUnavailable", 500],
       ["503 UNAVAILABLE", { kind: "status", status: 503 }, "ProviderUnavailable", 503, "overloaded"],
       ["504 DEADLINE_EXCEEDED", { kind: "status", status: 504 }, "ProviderUnavailable", 504],
-      ["HTML 502 page", { kind: "html", status: 502 }, "MalformedResponse", 502],
+      ["HTML 502 page", { kind: "html", status: 502 }, "ProviderUnavailable", 502],
       ["truncated body", { kind: "truncated" }, "ProviderUnavailable", 200]
     ]
     for (const [name, fault, tag, status, text] of rows) {

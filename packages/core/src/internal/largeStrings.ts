@@ -1,7 +1,7 @@
 /**
- * A hand-off between `HttpFailure.parseJsonBytes` and `DataUrl` for multi-megabyte base64 `data:` URLs.
+ * A hand-off between `JsonBody.parseBytes` and `DataUrl` for multi-megabyte base64 `data:` URLs.
  *
- * `parseJsonBytes` cuts large strings out of the body bytes as external one-byte strings. Node decodes base64
+ * `JsonBody.parseBytes` cuts large strings out of the body bytes as external one-byte strings. Node decodes base64
  * from such a string in place, but a *slice* of one (the payload after the comma) goes through a slow copy: on
  * a 27 MB 4K answer, `Buffer.from(url.slice(comma + 1), "base64")` took ~40 ms more than decoding an external
  * string of the payload alone. So for a large base64 `data:` URL the parser builds the payload as its own

@@ -1,20 +1,16 @@
-import * as HttpClient from "@effect/platform/HttpClient"
 import { assert, describe, it } from "@effect/vitest"
-import { HttpClientLive } from "@nanogen/test-utils"
 import { Effect, Either } from "effect"
 import { randomBytes } from "node:crypto"
-import { createServer, type Server } from "node:http"
-import type { AddressInfo } from "node:net"
-import { DataUrl, HttpFailure } from "../src/index.js"
+import { DataUrl, JsonBody, ResponseBody } from "../src/index.js"
 
 const base64 = (bytes: number) => randomBytes(bytes).toString("base64")
 const big = base64(300_000)
 const parse = (text: string | Buffer) =>
   Effect.runSync(
-    Effect.either(HttpFailure.parseJsonBytes("test", 200, Buffer.isBuffer(text) ? text : Buffer.from(text)))
+    Effect.either(JsonBody.parseBytes("test", 200, Buffer.isBuffer(text) ? text : Buffer.from(text)))
   )
 
-describe("HttpFailure.parseJsonBytes", () => {
+describe("JsonBody.parseBytes", () => {
   it("gives exactly JSON.parse of the text for image-sized bodies", () => {
     const bodies = [
       { choices: [{ message: { content: "ok", images: [{ image_url: { url: `data:image/png;base64,${big}` } }] } }] },
@@ -41,7 +37,7 @@ describe("HttpFailure.parseJsonBytes", () => {
       const png = randomBytes(400_000)
       const url = `data:image/png;base64,${png.toString("base64")}`
       const body = { choices: [{ message: { images: [{ image_url: { url } }] } }] }
-      const parsed = yield* HttpFailure.parseJsonBytes("test", 200, Buffer.from(JSON.stringify(body)))
+      const parsed = yield* JsonBody.parseBytes("test", 200, Buffer.from(JSON.stringify(body)))
       const value = (parsed as typeof body).choices[0]!.message.images[0]!.image_url.url
       assert.isTrue(DataUrl.isDataUrl(value))
       const decoded = DataUrl.parse(value)!
@@ -66,7 +62,7 @@ describe("HttpFailure.parseJsonBytes", () => {
     assert.match(cutError.message, /cut short/)
 
     for (const text of [`{"data":"${big}"} trailing`, `{"data":"${big}",}`, `{"data":"${big}" "x"}`]) {
-      const slow = Effect.runSync(Effect.either(HttpFailure.parseJson("test", 200, text)))
+      const slow = Effect.runSync(Effect.either(JsonBody.parse("test", 200, text)))
       const fast = parse(text)
       assert.isTrue(Either.isLeft(fast))
       assert.strictEqual(Either.flip(fast).pipe(Either.getOrThrow)._tag, Either.flip(slow).pipe(Either.getOrThrow)._tag)
@@ -78,72 +74,13 @@ describe("HttpFailure.parseJsonBytes", () => {
 
   it("decodes text the same way for ASCII and UTF-8 bodies", () => {
     for (const text of ["{\"a\":\"plain\"}", "{\"a\":\"naïve ☃\"}", ""]) {
-      assert.strictEqual(HttpFailure.decodeText(Buffer.from(text)), text)
+      assert.strictEqual(ResponseBody.decodeText(Buffer.from(text)), text)
     }
   })
 })
 
-describe("HttpFailure.readBody", () => {
-  const payload = Buffer.from(JSON.stringify({ data: [{ b64_json: base64(2_000_000) }] }))
-  const closed: Array<string | undefined> = []
-  const withServer = <A, E, R>(use: (url: string) => Effect.Effect<A, E, R>) =>
-    Effect.acquireUseRelease(
-      Effect.async<Server>((resume) => {
-        const server = createServer((req, res) => {
-          if (req.url === "/stall") {
-            res.writeHead(200, { "content-type": "application/json", "content-length": payload.length })
-            res.write(payload.subarray(0, 1000))
-            res.on("close", () => closed.push(req.url))
-          } else if (req.url === "/declared") {
-            res.writeHead(200, { "content-type": "application/json", "content-length": payload.length }).end(payload)
-          } else {
-            res.writeHead(200, { "content-type": "application/json" })
-            for (let i = 0; i < payload.length; i += 100_000) res.write(payload.subarray(i, i + 100_000))
-            res.end()
-          }
-        })
-        server.listen(0, "127.0.0.1", () => resume(Effect.succeed(server)))
-      }),
-      (server) => use(`http://127.0.0.1:${(server.address() as AddressInfo).port}`),
-      (server) => Effect.promise(() => new Promise<void>((resolve) => server.close(() => resolve())))
-    )
-
-  it.live("reads large bodies whole, declared or chunked, and caps them", () =>
-    withServer((url) =>
-      Effect.gen(function*() {
-        const client = yield* HttpClient.HttpClient
-        for (const path of ["/declared", "/chunked"]) {
-          const response = yield* client.get(`${url}${path}`)
-          const body = yield* HttpFailure.readBody("test", response)
-          assert.isTrue(body.equals(payload), path)
-          const capped = yield* client.get(`${url}${path}`).pipe(
-            Effect.flatMap((response) => Effect.flip(HttpFailure.readBody("test", response, 1_000_000)))
-          )
-          assert.strictEqual(capped._tag, "MalformedResponse", path)
-          const json = yield* client.get(`${url}${path}`).pipe(
-            Effect.flatMap((response) => HttpFailure.readJson("test", response))
-          )
-          assert.deepStrictEqual(json, JSON.parse(payload.toString()))
-        }
-      })
-    ).pipe(Effect.provide(HttpClientLive)))
-
-  it.live("stops reading and closes the connection when interrupted mid-body", () =>
-    withServer((url) =>
-      Effect.gen(function*() {
-        const client = yield* HttpClient.HttpClient
-        const response = yield* client.get(`${url}/stall`)
-        const result = yield* HttpFailure.readBody("test", response).pipe(Effect.timeout("200 millis"), Effect.either)
-        assert.isTrue(Either.isLeft(result))
-        assert.strictEqual(Either.flip(result).pipe(Either.getOrThrow)._tag, "TimeoutException")
-        yield* Effect.sleep("100 millis")
-        assert.deepStrictEqual(closed, ["/stall"])
-      })
-    ).pipe(Effect.provide(HttpClientLive)))
-})
-
-describe("HttpFailure.parseJson truncation heuristic", () => {
-  const tagOf = (text: string) => Effect.runSync(Effect.flip(HttpFailure.parseJson("p", 200, text)))._tag
+describe("JsonBody.parse truncation heuristic", () => {
+  const tagOf = (text: string) => Effect.runSync(Effect.flip(JsonBody.parse("p", 200, text)))._tag
   it("a body that ends mid-value is cut short; trailing garbage is not", () => {
     assert.strictEqual(tagOf("{\"a\":1"), "ProviderUnavailable")
     assert.strictEqual(tagOf("{\"a\":\"abc"), "ProviderUnavailable")
