@@ -79,8 +79,7 @@ const decodeState = Schema.decodeUnknownEither(State, { errors: "first" })
 const validateTurn = Schema.validateEither(ImageTurn.ModelTurn, { errors: "first" })
 
 /** The model turn a result carries (`ImageResult.turn`), or a stateless turn made from its first image. */
-const turnOf = (result: ImageResult.ImageResult): ImageTurn.ModelTurn =>
-  (result as { readonly turn?: ImageTurn.ModelTurn }).turn ?? ImageTurn.fromResult(result)
+const turnOf = (result: ImageResult.ImageResult): ImageTurn.ModelTurn => result.turn ?? ImageTurn.fromResult(result)
 
 const fieldOf = (path: ReadonlyArray<PropertyKey>): string =>
   path.map((key) => typeof key === "number" ? `[${key}]` : `.${String(key)}`).join("").replace(/^\./, "")
@@ -97,8 +96,8 @@ const build = (
     send: (turn) =>
       SynchronizedRef.modifyEffect(ref, (turns) =>
         Effect.gen(function*() {
-          const request = { ...defaults, ...turn, ...(turns.length === 0 ? {} : { history: turns }) }
-          const result = yield* provider.generate(request as ImageRequest.Input)
+          // `history` even when empty: it asks the backend for the turn to append
+          const result = yield* provider.generate({ ...defaults, ...turn, history: turns })
           const answer = turnOf(result)
           const checked = validateTurn(answer)
           if (checked._tag === "Left") {

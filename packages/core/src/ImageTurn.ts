@@ -21,7 +21,8 @@ import * as Schema from "effect/Schema"
 import type * as AST from "effect/SchemaAST"
 import * as DataUrl from "./DataUrl.js"
 import * as ImageBytes from "./ImageBytes.js"
-import * as ImageRequest from "./ImageRequest.js"
+// types only: ImageRequest's `history` is made of this module's Schemas
+import type * as ImageRequest from "./ImageRequest.js"
 import type * as ImageResult from "./ImageResult.js"
 
 const JsonObject = Schema.Record({ key: Schema.String, value: Schema.Unknown })
@@ -66,15 +67,16 @@ const Base64Image = Schema.transform(Schema.String, Schema.Uint8ArrayFromSelf, {
  * @since 0.2.0
  * @category Schemas
  */
-export const ReferenceImage: Schema.Schema<ImageRequest.ImageInput, ReferenceImageJson> = Schema.compose(
+export const ReferenceImage: Schema.Schema<ImageRequest.ImageInput, ReferenceImageJson> = Schema.Union(
+  Schema.Struct({ data: Base64Image, mimeType: Schema.optionalWith(Schema.String, { exact: true }) }),
   Schema.Struct({
-    data: Schema.optionalWith(Base64Image, { exact: true }),
-    mimeType: Schema.optionalWith(Schema.String, { exact: true }),
-    url: Schema.optionalWith(Schema.String, { exact: true })
-  }),
-  ImageRequest.ImageInput,
-  { strict: false }
-) as any
+    url: Schema.String.pipe(
+      Schema.filter((url) => url.startsWith("https:") || /^data:image\//i.test(url.slice(0, 11)), {
+        message: () => "must be an https URL or a base64 data:image/… URL"
+      })
+    )
+  })
+)
 
 /**
  * @since 0.2.0
@@ -453,6 +455,9 @@ export const latestImage = (history: ReadonlyArray<Turn>): ImageRequest.ImageInp
   return undefined
 }
 
+/** `ImageRequest.limits.maxPromptLength` (not imported: ImageRequest imports this module). */
+const maxPromptLength = 32_000
+
 /**
  * How much of the earlier prompts a re-seed repeats: the latest `prompts` of them, each cut at `characters`.
  *
@@ -527,7 +532,7 @@ export const reseed = (
     : `The first image is the result of these earlier instructions: ${
       summarize(earlier)
     }.\nApply this next instruction to it: `
-  const prompt = context.length + next.prompt.length > ImageRequest.limits.maxPromptLength
+  const prompt = context.length + next.prompt.length > maxPromptLength
     ? next.prompt
     : `${context}${next.prompt}`
   return { prompt, images }

@@ -65,7 +65,8 @@ describe("ImageSession", () => {
         model: "nano-banana-pro",
         aspectRatio: "16:9",
         prompt: "a nano banana on a marble plate",
-        images: [reference]
+        images: [reference],
+        history: []
       })
       assert.deepStrictEqual(requests[1], {
         model: "nano-banana-pro",

@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { fixtureJson } from "@nanogen/test-utils"
 import { Either, ParseResult, Schema } from "effect"
-import { DataUrl, ImageBytes, ImageProviderTest, ImageTurn } from "../src/index.js"
+import { DataUrl, ImageBytes, ImageProviderTest, ImageRequest, ImageTurn } from "../src/index.js"
 
 const png = ImageProviderTest.defaultPng
 const pngBase64 = ImageBytes.toBase64(png)
@@ -173,6 +173,11 @@ describe("ImageTurn.reseed", () => {
         "then \"now make the plate black\".\nApply this next instruction to it: add a logo",
       images: [image, extra]
     })
+  })
+
+  it("drops the summary rather than exceed the longest prompt a request takes", () => {
+    const prompt = "y".repeat(ImageRequest.limits.maxPromptLength - 20)
+    assert.strictEqual(ImageTurn.reseed(stateless("earlier"), { prompt }).prompt, prompt)
   })
 
   it("with no earlier turn it is the turn itself", () => {
