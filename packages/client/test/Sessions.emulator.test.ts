@@ -180,6 +180,33 @@ layer(Layer.mergeAll(Emulator.layer(), HttpClientLive), { timeout: 90_000, exclu
         assert.isTrue(second.turn?.reseeded)
       }))
 
+    it.effect("aimlapi (stateless): a later turn sends the latest image as a reference with the re-seeded prompt", () =>
+      Effect.gen(function*() {
+        const emu = yield* reset
+        // base64 answers: nothing to download from the emulator's CDN
+        emu.script("aimlapi", { kind: "ok", aimlForm: "data-b64" }, { kind: "ok", aimlForm: "data-b64" })
+        const session = yield* ImageSession.make({ model: "nano-banana-2" }).pipe(Effect.provide(chain(emu, "aimlapi")))
+        const first = yield* session.send({ prompt: "a nano banana on a marble plate" })
+        const second = yield* session.send({ prompt: "now make the plate black" })
+        const [, two] = bodies(emu, "aimlapi")
+        const history = yield* session.history
+        assert.strictEqual(
+          two.prompt,
+          ImageTurn.reseed(history.slice(0, 2), { prompt: "now make the plate black" }).prompt
+        )
+        assert.deepStrictEqual(two.image_urls, [
+          `data:${first.images[0].mimeType};base64,${ImageBytes.toBase64(first.images[0].data)}`
+        ])
+        assert.isTrue(second.attempts[0]!.reseeded)
+        assert.deepStrictEqual([
+          history[1]!.role === "model" && history[1]!.format,
+          history[3]!.role === "model" && history[3]!.reseeded
+        ], [
+          "stateless",
+          true
+        ])
+      }))
+
     it.effect("backend down at turn 2: the next backend gets a re-seed (reseeded in the trail); turn 3 resumes from the exported JSON in a new process", () =>
       Effect.gen(function*() {
         const emu = yield* reset
