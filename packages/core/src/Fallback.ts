@@ -179,12 +179,14 @@ const attemptOf = (
     readonly durationMs: number
     readonly status: number | undefined
     readonly message: string | undefined
+    readonly reseeded: boolean
   },
   group: Group,
   attempt: number
 ): ImageResult.Attempt =>
   ImageResult.dropUndefined({
     ...fields,
+    reseeded: fields.reseeded ? true : undefined,
     image: group.index,
     count: group.count > 1 ? group.count : undefined,
     attempt
@@ -609,7 +611,16 @@ const runAttempt = (
     const model = Exit.isSuccess(exit) ? exit.value.model : error?.model ?? request.model
     const status = error?.status
     const attempt = attemptOf(
-      { provider: provider.name, model, outcome, durationMs, status, message: error?.message },
+      {
+        provider: provider.name,
+        model,
+        outcome,
+        durationMs,
+        status,
+        message: error?.message,
+        // a backend that answered a session's history it could not continue with a re-seed
+        reseeded: Exit.isSuccess(exit) && exit.value.attempts.some((attempt) => attempt.reseeded === true)
+      },
       group,
       number
     )

@@ -44,6 +44,10 @@ export * as ResultCache from "./ResultCache.js"
 /** @since 0.1.0 */
 export * as SpendCap from "./SpendCap.js"
 /** @since 0.2.0 */
-export * as Scrub from "./Scrub.js"
-/** @since 0.1.0 */
 export * as ProviderDefinition from "./ProviderDefinition.js"
+/** @since 0.2.0 */
+export * as Scrub from "./Scrub.js"
+/** @since 0.2.0 */
+export * as ImageTurn from "./ImageTurn.js"
+/** @since 0.2.0 */
+export * as ImageSession from "./ImageSession.js"

@@ -128,6 +128,9 @@ export const make = (
       options: ProviderOptions,
       concurrency: options.concurrency,
       scrub,
+      // Nano Banana (2.5, no signatures) continues as assistant messages; for the Gemini 3 models the chat format
+      // documents no way to send image signatures back, so each turn is a re-seed (the latest image as a user part).
+      continuation: (resolved) => resolved.entry?.alias === "nano-banana" ? "chat" : undefined,
       call: ({ options: extra, request, resolved }) =>
         Effect.gen(function*() {
           const context: Response.Context = { model: resolved.model, scrub, download: client.download }
@@ -152,7 +155,10 @@ export const make = (
             )).pipe(
               Effect.catchTag("MalformedResponse", (error) => Effect.fail(errorStatusFirst(error, resolved.model)))
             )
-          return yield* Response.toAnswer(answer, context, Request.unmapped(resolved))
+          const result = yield* Response.toAnswer(answer, context, Request.unmapped(resolved))
+          return request.history === undefined
+            ? result
+            : { ...result, turn: { format: "chat" as const, message: Response.turnMessage(answer) } }
         })
     })
   })

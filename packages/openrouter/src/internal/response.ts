@@ -5,11 +5,12 @@
  * @since 0.1.0
  * @internal
  */
-import type { ImageProvider, ImageResult as ImageResultNs, ProviderClient } from "@nanogen/core"
+import type { ImageProvider, ImageResult as ImageResultNs, ImageTurn, ProviderClient } from "@nanogen/core"
 import { DataUrl, HttpFailure, ImageBytes, ImageDownload, ImageGenerationError, ImageResult } from "@nanogen/core"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
+import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 import * as Errors from "./errors.js"
 import * as Wire from "./wire.js"
@@ -30,6 +31,8 @@ export interface Answer {
   readonly refusal: string | undefined
   readonly error: Wire.WireError | undefined
   readonly usage: Wire.Usage | undefined
+  /** The assistant message exactly as received (non-streaming answers). */
+  readonly message?: unknown
 }
 
 /** @internal */
@@ -146,7 +149,10 @@ export const fromJsonResponse = (
   context: Context
 ): Effect.Effect<Answer, ImageGenerationError.AttemptError> => {
   if (response.status < 200 || response.status >= 300) return Effect.fail(fromErrorResponse(response, context))
-  return Effect.map(decodeCompletion(response.body, response.status, context.model), fromCompletion)
+  return Effect.map(decodeCompletion(response.body, response.status, context.model), (completion) => ({
+    ...fromCompletion(completion),
+    message: rawMessage(response.body)
+  }))
 }
 
 /**
@@ -338,3 +344,23 @@ export const toAnswer = (
       warnings
     })
   })
+
+const rawMessage = (body: unknown): unknown => {
+  const choice = Predicate.isRecord(body) && Array.isArray(body.choices) ? body.choices[0] : undefined
+  return Predicate.isRecord(choice) ? choice.message : undefined
+}
+
+/**
+ * The assistant message of a session's turn: as received, or (a stream, which has no message of its own) rebuilt
+ * from the text and images it streamed.
+ *
+ * @internal
+ */
+export const turnMessage = (answer: Answer): ImageTurn.ChatMessage =>
+  Predicate.isRecord(answer.message) && answer.message.role === "assistant"
+    ? answer.message as unknown as ImageTurn.ChatMessage
+    : {
+      role: "assistant",
+      content: answer.text ?? "",
+      images: answer.images.map((url) => ({ type: "image_url", image_url: { url } }))
+    }
