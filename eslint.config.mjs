@@ -3,7 +3,17 @@ import js from "@eslint/js"
 import tseslint from "typescript-eslint"
 
 export default tseslint.config(
-  { ignores: ["**/dist/**", "**/node_modules/**", "**/*.d.ts", "**/coverage/**", "nanogen-demo/**", ".bench-out/**"] },
+  {
+    ignores: [
+      "**/dist/**",
+      "**/node_modules/**",
+      "**/*.d.ts",
+      "**/coverage/**",
+      "nanogen-demo/**",
+      ".bench-out/**",
+      "test-docs/.doctest/**"
+    ]
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

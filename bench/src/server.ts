@@ -6,6 +6,7 @@
  *   POST /x/ok/{backend}/{size}/…        the backend's 200 body with a {size} image
  *   POST /x/fail503/{backend}/{size}/…   the backend's 503 body, at once
  *   POST /x/slow200/{backend}/{size}/…   the 200 body after 200 ms
+ *   POST /x/sse/{backend}/{size}/…       the 200 body as one server-sent event (then `[DONE]`), `stream: true`
  *   GET  /cdn/{size}.png                 the raw image (AI/ML API url form)
  *   GET  /stats                          connections accepted so far
  * backend: openrouter | aimlapi | aimlapi-url | google; size: tiny | 1k | 4k.
@@ -29,6 +30,11 @@ server.listen(0, "127.0.0.1", () => {
     for (const backend of backends) bodies.set(`${backend}/${size}`, wireBody(backend, png))
     bodies.set(`aimlapi-url/${size}`, wireBody("aimlapi-url", png, `${origin}/cdn/${size}.png`))
   }
+  const streams = new Map(
+    [...bodies].map((
+      [key, body]
+    ) => [key, Buffer.concat([Buffer.from("data: "), body, Buffer.from("\n\ndata: [DONE]\n\n")])])
+  )
   const failures = new Map(backends.map((backend) => [backend as string, unavailableBody(backend as Backend)]))
 
   server.on("request", (req, res) => {
@@ -51,6 +57,7 @@ server.listen(0, "127.0.0.1", () => {
         return send(503, "application/json", failures.get(backend.replace(/-url$/, "")) ?? Buffer.from("{}"))
       }
       if (mode === "slow200") return void setTimeout(() => send(200, "application/json", body), 200)
+      if (mode === "sse") return send(200, "text/event-stream", streams.get(`${backend}/${size}`)!)
       return send(200, "application/json", body)
     })
   })

@@ -3,7 +3,9 @@
  * baseline (`fetch` + `JSON.parse` + `Buffer.from(b64, "base64")`) and, for the Gemini shape, the Vercel AI SDK.
  * Every variant resolves to the image bytes of one call.
  */
+import { FetchHttpClient } from "@effect/platform"
 import { NodeHttpClient } from "@effect/platform-node"
+import type * as HttpClient from "@effect/platform/HttpClient"
 import type * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
@@ -11,8 +13,15 @@ import * as Redacted from "effect/Redacted"
 import type { Size } from "./payloads.js"
 
 export type Backend = "openrouter" | "aimlapi" | "aimlapi-url" | "google"
-export type Kind = "nanogen" | "baseline" | "ai-sdk"
-export type Mode = "ok" | "fail503" | "slow200"
+export type Kind =
+  | "nanogen"
+  | "baseline"
+  | "ai-sdk"
+  | "wire-buffered"
+  | "wire"
+  | "wire-fetch"
+  | "wire-sse"
+export type Mode = "ok" | "fail503" | "slow200" | "sse"
 
 export interface Client {
   readonly call: () => Promise<Uint8Array>
@@ -61,7 +70,7 @@ export const providerLayer = async (
       return (layer as (options: unknown) => ProviderLayer)({
         apiKey: Redacted.make("bench-key"),
         apiUrl,
-        ...(backend === "aimlapi-url" ? { allowPrivateNetwork: true } : {}),
+        ...(backend === "aimlapi-url" ? { download: { allowPrivateNetwork: true } } : {}),
         ...extra
       })
     }
@@ -177,5 +186,58 @@ export const make = async (
       return baseline(origin, backend, size)
     case "ai-sdk":
       return backend === "google" ? aiSdk(origin, size) : undefined
+    default:
+      return wire(kind, origin, backend, size)
   }
+}
+
+/** Where each backend's answer keeps its image (non-streaming and streaming chunks alike). */
+const imageOf = (backend: Backend, body: any): unknown => {
+  switch (backend) {
+    case "openrouter": {
+      const message = body.choices[0].message ?? body.choices[0].delta
+      return message.images[0].image_url.url
+    }
+    case "aimlapi":
+    case "aimlapi-url":
+      return body.data[0].b64_json ?? body.data[0].url
+    case "google":
+      return body.candidates[0].content.parts.find((part: any) => part.inlineData !== undefined).inlineData.data
+  }
+}
+
+/**
+ * core's HTTP path alone, as a provider uses it: `ProviderClient.postJson` (or `postEvents` for `wire-sse`) and the
+ * image taken from the wire shape with `DataUrl.parse` / `ImageBytes.fromBase64` / `client.download`. `wire`,
+ * `wire-fetch` and `wire-sse` read with `decodeImages` (base64 decoded as it arrives) over undici, over
+ * `FetchHttpClient`, and from an event stream; `wire-buffered` reads the whole body first (the provider
+ * packages' path until they pass `decodeImages`).
+ */
+export const wire = async (kind: Kind, origin: string, backend: Backend, size: Size): Promise<Client | undefined> => {
+  if (kind === "wire-sse" && backend !== "google" && backend !== "openrouter") return undefined
+  const core = await import("@nanogen/core")
+  const mode: Mode = kind === "wire-sse" ? "sse" : "ok"
+  const http: Layer.Layer<HttpClient.HttpClient> = kind === "wire-fetch"
+    ? FetchHttpClient.layer
+    : NodeHttpClient.layerUndici
+  const rt = ManagedRuntime.make(http)
+  const client = await rt.runPromise(core.ProviderClient.make({
+    provider: backend,
+    apiUrl: apiUrlOf(origin, mode, backend, size),
+    headers: { authorization: Redacted.make("Bearer bench-key") },
+    download: { allowPrivateNetwork: true }
+  }))
+  const options = { decodeImages: kind !== "wire-buffered" }
+  const body = { model: model, prompt: "a nano banana dish in a fancy restaurant" }
+  const call = async (): Promise<Uint8Array> => {
+    let answer: unknown
+    if (kind === "wire-sse") {
+      const response = await rt.runPromise(client.postEvents("/stream", body, options))
+      answer = response.values![0]
+    } else answer = (await rt.runPromise(client.postJson("/generate", body, options))).body
+    const image = imageOf(backend, answer) as string | InstanceType<typeof core.ImageBytes.DecodedBase64>
+    if (backend === "aimlapi-url") return (await rt.runPromise(client.download(image as string))).data
+    return core.DataUrl.isDataUrl(image) ? core.DataUrl.parse(image)!.data : core.ImageBytes.fromBase64(image)
+  }
+  return { call, close: () => rt.dispose() }
 }

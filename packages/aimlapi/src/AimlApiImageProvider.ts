@@ -10,20 +10,18 @@ import type * as HttpClient from "@effect/platform/HttpClient"
 import {
   ImageGenerationError,
   ImageProvider,
-  type ImageRequest,
-  ImageResult,
+  ImageRequest,
   ModelCatalog,
-  ProviderClient
+  ProviderClient,
+  ProviderDefinition
 } from "@nanogen/core"
-import * as Clock from "effect/Clock"
-import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
-import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
+import { definition } from "./definition.js"
 import * as Errors from "./internal/errors.js"
-import * as Wire from "./internal/request.js"
+import * as Request from "./internal/request.js"
 import * as Response from "./internal/response.js"
 
 /**
@@ -43,36 +41,28 @@ export const name = "aimlapi"
 export const defaultApiUrl = "https://api.aimlapi.com/v1"
 
 /**
+ * The options: the key, the URL and the common ones. Generated images arrive as CDN URLs: `download` sets their size
+ * cap, deadline and whether loopback/private addresses may be fetched (only for `@nanogen/emulator` and tests).
+ *
  * @since 0.1.0
  * @category Models
  */
-export interface Options {
-  /** The AI/ML API key, sent as `Authorization: Bearer …`. */
-  readonly apiKey: Redacted.Redacted
-  /** Base URL. Default `https://api.aimlapi.com/v1`. */
-  readonly apiUrl?: string | undefined
-  /** Deadline of one API call. Default 120 seconds. */
-  readonly timeout?: Duration.DurationInput | undefined
-  /** Cap on the API answer body, in bytes. Default 64 MiB. */
-  readonly maxBodyBytes?: number | undefined
-  /**
-   * Parallel API calls when `n` needs more than one (models without `num_images`, or `n` above the model's four per
-   * call). Default: all at once.
-   */
-  readonly concurrency?: number | undefined
-  /** Cap on one downloaded image, in bytes. Default 32 MiB. */
-  readonly maxImageBytes?: number | undefined
-  /** Deadline of one image download. Default 60 seconds. */
-  readonly downloadTimeout?: Duration.DurationInput | undefined
-  /**
-   * Download generated images from `http:` URLs and from loopback, private or link-local addresses. Off by
-   * default: the answer of a remote API must not make nanogen fetch from your internal network (SSRF). Turn it on
-   * only for the `@nanogen/emulator` and tests on `127.0.0.1`.
-   */
-  readonly allowPrivateNetwork?: boolean | undefined
-  /** A last transformation of the underlying `HttpClient` (proxies, tracing…). */
-  readonly transformClient?: ((client: HttpClient.HttpClient) => HttpClient.HttpClient) | undefined
-}
+export interface Options extends ProviderDefinition.Options {}
+
+/**
+ * The fields `providerOptions.aimlapi` may set; they are merged into the wire body.
+ *
+ * @since 0.2.0
+ * @category Schemas
+ */
+export const ProviderOptions = ImageRequest.wireFields(
+  "provider",
+  "output_format",
+  "enable_web_search",
+  "convert_base64_to_url",
+  "safety_tolerance",
+  "sync_mode"
+)
 
 const noImage = (model: string, text: string | undefined) =>
   Effect.fail(
@@ -115,13 +105,8 @@ export const make = (
       timeout: options.timeout,
       maxBodyBytes: options.maxBodyBytes,
       transformClient: options.transformClient,
-      download: {
-        ...(options.maxImageBytes === undefined ? {} : { maxBytes: options.maxImageBytes }),
-        ...(options.downloadTimeout === undefined ? {} : { timeout: options.downloadTimeout }),
-        allowPrivateNetwork: options.allowPrivateNetwork === true
-      }
+      download: options.download
     })
-    const concurrency = options.concurrency
 
     const fail = (model: string, status: number, response: ProviderClient.JsonResponse) =>
       Effect.fail(
@@ -135,82 +120,53 @@ export const make = (
         })
       )
 
-    /** One API call asking for `count` images, its images downloaded. */
-    const call = (
-      request: ImageRequest.ImageRequest,
-      resolved: ModelCatalog.Resolved,
-      urls: ReadonlyArray<string>,
-      count: number
-    ): Effect.Effect<ImageResult.ImageResult, ImageGenerationError.AttemptError> =>
-      Effect.gen(function*() {
-        const model = resolved.model
-        const response = yield* client.postJson("/images/generations", Wire.build(request, resolved, urls, count)).pipe(
-          // A non-JSON error page (an nginx 502…) still says what the status means.
-          Effect.catchTag("MalformedResponse", (error) =>
-            error.status !== undefined && error.status >= 400
-              ? fail(model, error.status, { status: error.status, headers: Headers.empty, body: undefined })
-              : Effect.fail(error))
-        )
-        if (response.status < 200 || response.status >= 300) return yield* fail(model, response.status, response)
-        const embedded = Errors.embeddedStatus(response.body)
-        if (embedded !== undefined) return yield* fail(model, embedded, response)
-        const decoded = yield* Response.decode(name, model, response.status, response.body)
-        if (decoded.sources.length === 0) {
-          return yield* noImage(model, decoded.text)
-        }
-        const images = yield* Effect.forEach(
-          decoded.sources,
-          (source) => Response.fetchImage(name, model, source, client.download),
-          { concurrency: "unbounded" }
-        )
-        if (decoded.credits !== undefined) yield* Effect.logDebug("aimlapi: credits used", decoded.credits)
-        return ImageResult.dropUndefined({
-          images: images as unknown as readonly [ImageResult.GeneratedImage, ...Array<ImageResult.GeneratedImage>],
-          text: decoded.text,
-          provider: name,
-          model,
-          usage: decoded.usage,
-          cost: decoded.cost,
-          attempts: [],
-          warnings: []
+    return ImageProvider.make(definition, {
+      options: ProviderOptions,
+      concurrency: options.concurrency,
+      scrub: client.scrub,
+      // `image_urls` is built once and shared by every call (the data URLs can be large).
+      prepare: (request) => Effect.succeed(Request.imageUrls(request.images)),
+      // One call asks for `count` images (`num_images`), its images downloaded.
+      call: ({ count, options: extra, prepared: urls, request, resolved }) =>
+        Effect.gen(function*() {
+          const model = resolved.model
+          yield* Effect.logDebug("aimlapi: images/generations").pipe(
+            Effect.annotateLogs({
+              model,
+              n: count,
+              images: request.images.length,
+              aspectRatio: resolved.aspectRatio ?? "default",
+              resolution: resolved.imageSize ?? "default"
+            })
+          )
+          const body = Request.build(request, resolved, urls, count, extra)
+          const response = yield* client.postJson("/images/generations", body).pipe(
+            // A non-JSON error page (an nginx 502…) still says what the status means.
+            Effect.catchTag("MalformedResponse", (error) =>
+              error.status !== undefined && error.status >= 400
+                ? fail(model, error.status, { status: error.status, headers: Headers.empty, body: undefined })
+                : Effect.fail(error))
+          )
+          if (response.status < 200 || response.status >= 300) return yield* fail(model, response.status, response)
+          const embedded = Errors.embeddedStatus(response.body)
+          if (embedded !== undefined) return yield* fail(model, embedded, response)
+          const decoded = yield* Response.decode(name, model, response.status, response.body)
+          if (decoded.sources.length === 0) return yield* noImage(model, decoded.text)
+          const images = yield* Effect.forEach(
+            decoded.sources,
+            (source) => Response.fetchImage(name, model, source, client.download),
+            { concurrency: "unbounded" }
+          )
+          if (decoded.credits !== undefined) yield* Effect.logDebug("aimlapi: credits used", decoded.credits)
+          return {
+            images: images as unknown as ImageProvider.Answer["images"],
+            text: decoded.text,
+            usage: decoded.usage,
+            cost: decoded.cost,
+            warnings: ModelCatalog.unmapped(resolved, name, { grounding: false, thinkingLevel: false })
+          }
         })
-      })
-
-    const generate = (request: ImageRequest.ImageRequest) =>
-      Effect.gen(function*() {
-        const started = yield* Clock.currentTimeMillis
-        const resolved = yield* ModelCatalog.resolve(name, request)
-        yield* Effect.annotateCurrentSpan("nanogen.model", resolved.model)
-        const calls = Wire.chunks(request.n, resolved.capability?.maxPerCall ?? 1)
-        const urls = Wire.imageUrls(request.images)
-        yield* Effect.logDebug("aimlapi: images/generations").pipe(
-          Effect.annotateLogs({
-            model: resolved.model,
-            n: request.n,
-            calls: calls.length,
-            images: request.images.length,
-            aspectRatio: resolved.aspectRatio ?? "default",
-            resolution: resolved.imageSize ?? "default"
-          })
-        )
-        // One call per chunk of at most `maxPerCall` images (`num_images`), in parallel; results merged in order.
-        const merged = yield* ImageProvider.fanOut(calls.length, (index) =>
-          call(request, resolved, urls, calls[index]!), {
-          concurrency
-        })
-        const ended = yield* Clock.currentTimeMillis
-        return {
-          ...merged,
-          attempts: [{ provider: name, model: resolved.model, outcome: "success", durationMs: ended - started }],
-          warnings: resolved.warnings
-        } satisfies ImageResult.ImageResult
-      }).pipe(
-        Effect.withSpan("AimlApiImageProvider.generate", {
-          attributes: { "nanogen.provider": name, "nanogen.model": request.model }
-        })
-      )
-
-    return ImageProvider.make(name, generate)
+    })
   })
 
 /**
@@ -254,13 +210,4 @@ export const layer = (options: Options): Layer.Layer<ImageProvider.ImageProvider
 export const layerConfig = (
   options: Omit<Options, "apiKey" | "apiUrl"> = {}
 ): Layer.Layer<ImageProvider.ImageProvider, ConfigError.ConfigError, HttpClient.HttpClient> =>
-  Layer.effect(
-    ImageProvider.ImageProvider,
-    Effect.flatMap(
-      Config.all({
-        apiKey: Config.redacted("AIML_API_KEY"),
-        apiUrl: Config.string("AIML_API_URL").pipe(Config.withDefault(defaultApiUrl))
-      }),
-      (config) => make({ ...options, ...config })
-    )
-  )
+  ProviderDefinition.layerConfig(definition, options)

@@ -60,7 +60,10 @@ layer(TestLayer)("AimlApiImageProvider", (it) => {
         assert.strictEqual(result.attempts[0]!.outcome, "success")
         assert.strictEqual(result.attempts[0]!.provider, "aimlapi")
         assert.strictEqual(result.attempts[0]!.model, "google/nano-banana-2")
-        assert.deepStrictEqual(result.warnings, [])
+        // Nano Banana 2 is deprecated: it works, with a warning naming its replacement
+        assert.deepStrictEqual(result.warnings, [
+          "nano-banana-2 (Nano Banana 2 (Gemini 3.1 Flash Image)) is deprecated since 2026-10-06; use nano-banana-2.1"
+        ])
       }))
 
     it.effect("Nano Banana Pro: num_images for n, JPEG, tokens_used as usage", () =>
@@ -135,8 +138,10 @@ layer(TestLayer)("AimlApiImageProvider", (it) => {
           resolution: "1K"
         })
         assert.strictEqual(result.images[0].mimeType, "image/png")
-        assert.strictEqual(result.warnings.length, 1)
-        assert.include(result.warnings[0], "seed")
+        assert.deepStrictEqual(result.warnings, [
+          "nano-banana-2 (Nano Banana 2 (Gemini 3.1 Flash Image)) is deprecated since 2026-10-06; use nano-banana-2.1",
+          "seed is not supported by google/nano-banana-2 on aimlapi and was ignored"
+        ])
       }))
 
     it.effect("Nano Banana Pro uses the catalog's edit id; usd_spent is a reported cost", () =>
@@ -180,7 +185,9 @@ layer(TestLayer)("AimlApiImageProvider", (it) => {
           image_urls: [PNG_1x1_DATA_URL],
           seed: 42
         })
-        assert.deepStrictEqual(result.warnings, [])
+        assert.deepStrictEqual(result.warnings, [
+          "nano-banana (Nano Banana (Gemini 2.5 Flash Image)) is deprecated, shutdown announced for 2026-10-02; use nano-banana-2.1"
+        ])
         assert.strictEqual(result.images.length, 1)
       }))
 
@@ -202,7 +209,7 @@ layer(TestLayer)("AimlApiImageProvider", (it) => {
   })
 
   describe("n > 1", () => {
-    it.effect("Nano Banana 2 (one image per call): n parallel calls without num_images, one attempt", () =>
+    it.effect("Nano Banana 2 (one image per call): n parallel calls without num_images, one attempt each", () =>
       Effect.gen(function*() {
         const emu = yield* setup
         const result = yield* generate(emu, { prompt: "three bananas", n: 3 })
@@ -212,7 +219,7 @@ layer(TestLayer)("AimlApiImageProvider", (it) => {
           assert.deepStrictEqual(call.body, { model: "google/nano-banana-2", prompt: "three bananas" })
         }
         assert.strictEqual(result.images.length, 3)
-        assert.strictEqual(result.attempts.length, 1)
+        assert.deepStrictEqual(result.attempts.map((attempt) => attempt.image), [0, 1, 2])
       }))
 
     it.effect("Nano Banana Pro: n = 6 is split into calls of at most 4 (num_images 4 + 2)", () =>
@@ -221,6 +228,7 @@ layer(TestLayer)("AimlApiImageProvider", (it) => {
         const result = yield* generate(emu, { prompt: "six", model: "nano-banana-pro", n: 6 }, { concurrency: 1 })
         assert.deepStrictEqual(apiCalls(emu).map((call) => (call.body as { num_images?: number }).num_images), [4, 2])
         assert.strictEqual(result.images.length, 6)
+        assert.deepStrictEqual(result.attempts.map((attempt) => [attempt.image, attempt.count]), [[0, 4], [4, 2]])
         assert.isNumber(result.usage.totalTokens)
       }))
   })
@@ -346,7 +354,9 @@ layer(TestLayer)("AimlApiImageProvider", (it) => {
     it.effect("an image over the size cap → MalformedResponse", () =>
       Effect.gen(function*() {
         const emu = yield* setup
-        const error = yield* Effect.flip(generate(emu, { prompt: "p" }, { maxImageBytes: 1000 }))
+        const error = yield* Effect.flip(
+          generate(emu, { prompt: "p" }, { download: { maxBytes: 1000, allowPrivateNetwork: true } })
+        )
         assert.strictEqual(error._tag, "MalformedResponse")
         assert.include(error.message, "larger than 1000 bytes")
       }))
@@ -366,7 +376,7 @@ layer(TestLayer)("AimlApiImageProvider", (it) => {
         for (const url of [own, "https://127.0.0.1:9/a.png", "https://10.1.2.3/a.png", "https://[::1]/a.png"]) {
           emu.reset()
           raw(emu, 200, { data: [{ url }] })
-          const error = yield* Effect.flip(generate(emu, { prompt: "p" }, { allowPrivateNetwork: false }))
+          const error = yield* Effect.flip(generate(emu, { prompt: "p" }, { download: { allowPrivateNetwork: false } }))
           assert.strictEqual(error._tag, "MalformedResponse", url)
           assert.match(error.message, /not a public address|only https/, url)
           assert.strictEqual(cdnCalls(emu).length, 0)
@@ -548,7 +558,7 @@ layer(TestLayer)("AimlApiImageProvider", (it) => {
     it.effect("layerConfig reads AIML_API_KEY and AIML_API_URL", () =>
       Effect.gen(function*() {
         const emu = yield* setup
-        const provider = AimlApiImageProvider.layerConfig({ allowPrivateNetwork: true }).pipe(
+        const provider = AimlApiImageProvider.layerConfig({ download: { allowPrivateNetwork: true } }).pipe(
           Layer.provide(Layer.setConfigProvider(
             ConfigProvider.fromMap(new Map([["AIML_API_KEY", emu.keys.aimlapi], ["AIML_API_URL", emu.urls.aimlapi]]))
           ))
@@ -574,14 +584,14 @@ layer(TestLayer)("AimlApiImageProvider", (it) => {
         const provider = AimlApiImageProvider.layer({
           apiKey: wrongKey,
           apiUrl: emu.urls.aimlapi,
-          allowPrivateNetwork: true
+          download: { allowPrivateNetwork: true }
         })
         const service = yield* Effect.provide(ImageProvider.ImageProvider, provider)
         assert.strictEqual(service.name, "aimlapi")
         yield* Effect.flip(service.generate({ prompt: "p", model: "nano-banana-pro" })).pipe(
           Effect.provide(spans.layer)
         )
-        const span = spans.spans().find((s) => s.name === "AimlApiImageProvider.generate")
+        const span = spans.spans().find((s) => s.name === "nanogen.provider.generate")
         assert.isDefined(span)
         assert.strictEqual(span?.attributes.get("nanogen.provider"), "aimlapi")
         assert.strictEqual(span?.attributes.get("nanogen.model"), "google/nano-banana-pro")

@@ -46,7 +46,7 @@ layer(TestLayer, { excludeTestServices: true })("AimlApiImageProvider canary key
       // Transport failure, private-address refusal and a deadline.
       raw(emu, 200, { data: [{ url: "http://127.0.0.1:1/cdn/x.png" }] })
       failures.push(yield* run(generate(emu, { prompt: "p" })))
-      failures.push(yield* run(generate(emu, { prompt: "p" }, { allowPrivateNetwork: false })))
+      failures.push(yield* run(generate(emu, { prompt: "p" }, { download: { allowPrivateNetwork: false } })))
       emu.script("aimlapi", { kind: "hang" })
       failures.push(yield* run(generate(emu, { prompt: "p" }, { timeout: "200 millis" })))
 

@@ -23,7 +23,7 @@ export const provider = (
   AimlApiImageProvider.make({
     apiKey: Redacted.make(emu.keys.aimlapi),
     apiUrl: emu.urls.aimlapi,
-    allowPrivateNetwork: true,
+    download: { allowPrivateNetwork: true },
     ...options
   })
 

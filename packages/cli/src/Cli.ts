@@ -5,13 +5,18 @@
  * @since 0.1.0
  */
 import * as Args from "@effect/cli/Args"
+import * as AutoCorrect from "@effect/cli/AutoCorrect"
+import * as CliConfig from "@effect/cli/CliConfig"
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
 import * as ValidationError from "@effect/cli/ValidationError"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import { definition as aimlapiDefinition } from "@nanogen/aimlapi"
 import { Settings } from "@nanogen/client"
 import type { ImageGenerationError } from "@nanogen/core"
 import { ImageBytes, ImageProvider, ImageRequest, ImageResult, ModelCatalog } from "@nanogen/core"
+import { definition as googleDefinition } from "@nanogen/google-direct"
+import { definition as openrouterDefinition } from "@nanogen/openrouter"
 import * as Cause from "effect/Cause"
 import * as Console from "effect/Console"
 import * as Data from "effect/Data"
@@ -75,13 +80,41 @@ const providersOption = Options.text("providers").pipe(
 
 const jsonOption = (description: string) => Options.boolean("json").pipe(Options.withDescription(description))
 
-const failureOf = (error: ImageGenerationError.ImageGenerationError): CliFailure =>
-  new CliFailure({
+const privateDownloadRefused = /only https URLs are downloaded|is not a public address|is a loopback host/
+
+/**
+ * The hint added to a failure when an image download was refused because its URL is `http:` or on a private
+ * address — the AI/ML API emulator answers with such URLs.
+ *
+ * @example
+ * ```ts
+ * import { Cli } from "@nanogen/cli"
+ * Cli.privateNetworkHint // "hint: … NANOGEN_ALLOW_PRIVATE_NETWORK=1 …"
+ * ```
+ * @since 0.1.0
+ * @category Errors
+ */
+export const privateNetworkHint =
+  "hint: the image URL is http: or on a private address (a local emulator?): set NANOGEN_ALLOW_PRIVATE_NETWORK=1 or " +
+  "pass --allow-private-network to allow it; never against a real backend"
+
+const failureOf = (
+  error: ImageGenerationError.ImageGenerationError,
+  observed: ReadonlyArray<ImageResult.Attempt>
+): CliFailure => {
+  const messages = [error.message, ...(error._tag === "AllProvidersFailed" ? error.errors.map((e) => e.message) : [])]
+  return new CliFailure({
     // Input refused before any network call is the caller's to fix (a usage error, exit 2); a backend's own
     // refusal (an HTTP 400 carries a status) and everything else is a failed generation (exit 1).
     exitCode: error._tag === "InvalidRequest" && error.status === undefined ? 2 : 1,
-    lines: Output.formatFailure(error)
+    lines: [
+      ...Output.formatFailure(error, observed),
+      ...(messages.some((message) => privateDownloadRefused.test(message)) ? [privateNetworkHint] : [])
+    ]
   })
+}
+
+const isTruthy = (value: string | undefined) => value !== undefined && /^(1|true|yes|on)$/i.test(value.trim())
 
 const readImage = (path: string) =>
   Effect.tryPromise({
@@ -139,7 +172,7 @@ export const generate = Command.make("generate", {
     Options.optional
   ),
   n: Options.integer("n").pipe(Options.withDescription("Number of images (1-10)"), Options.withDefault(1)),
-  images: Options.file("image", { exists: "yes" }).pipe(
+  images: Options.text("image").pipe(
     Options.withAlias("i"),
     Options.withDescription("A reference image to edit or compose from; repeat for several"),
     Options.repeated
@@ -153,11 +186,25 @@ export const generate = Command.make("generate", {
   ),
   seed: Options.integer("seed").pipe(Options.withDescription("Seed, where the backend takes one"), Options.optional),
   providers: providersOption,
-  json: jsonOption("Print one JSON object (paths, provider, model, attempts, usage, cost, durationMs) on stdout")
+  json: jsonOption("Print one JSON object (paths, provider, model, attempts, usage, cost, durationMs) on stdout"),
+  force: Options.boolean("force").pipe(Options.withDescription("Overwrite existing output files")),
+  allowPrivateNetwork: Options.boolean("allow-private-network").pipe(
+    Options.withDescription("Download images from http: and private addresses (the emulator); never in production")
+  )
 }).pipe(
   Command.withDescription("Generate (or edit) images through the configured backends, with failover"),
   Command.withHandler((args) =>
     Effect.gen(function*() {
+      const taken = yield* Effect.promise(() => Output.existingTargets(args.out, args.n))
+      if (taken.length > 0 && !args.force) {
+        return yield* new CliFailure({
+          exitCode: 2,
+          lines: [
+            `error: ${taken.join(", ")} already exist${taken.length === 1 ? "s" : ""}: pass --force to overwrite, ` +
+            "or choose another --out"
+          ]
+        })
+      }
       const images = yield* Effect.forEach(args.images, readImage)
       const request: ImageRequest.Input = ImageResult.dropUndefined({
         prompt: args.prompt,
@@ -168,33 +215,40 @@ export const generate = Command.make("generate", {
         seed: Option.getOrUndefined(args.seed),
         images: images.length === 0 ? undefined : images
       })
-      const layer = Settings.providerLayer(Option.getOrUndefined(args.providers)).pipe(
+      const allowPrivateNetwork = args.allowPrivateNetwork || isTruthy(process.env.NANOGEN_ALLOW_PRIVATE_NETWORK)
+      const layer = Settings.providerLayer(
+        Option.getOrUndefined(args.providers),
+        allowPrivateNetwork ? { layerOptions: { allowPrivateNetwork: true } } : {}
+      ).pipe(
         Layer.provide(NodeHttpClient.layerUndici),
         Layer.mapError((error) => error instanceof Settings.SettingsError ? toUsageFailure(error) : error)
       )
       const started = Date.now()
+      const trail: Array<ImageResult.Attempt> = []
+      const state: Output.ProgressState = { provider: undefined, attempts: 0, startedAt: started, trail }
       const result = yield* Output.withProgress(ImageProvider.generate(request), {
-        enabled: process.stderr.isTTY === true
+        enabled: process.stderr.isTTY === true,
+        state
       }).pipe(
         Effect.provide(layer),
         Effect.catchIf(
           (error): error is ImageGenerationError.ImageGenerationError => !(error instanceof CliFailure),
           (error) =>
             args.json
-              ? Console.log(JSON.stringify(Output.failureToJson(error, Date.now() - started))).pipe(
-                Effect.zipRight(Effect.fail(failureOf(error)))
+              ? Console.log(JSON.stringify(Output.failureToJson(error, Date.now() - started, trail))).pipe(
+                Effect.zipRight(Effect.fail(failureOf(error, trail)))
               )
-              : Effect.fail(failureOf(error))
+              : Effect.fail(failureOf(error, trail))
         )
       )
       const durationMs = Date.now() - started
-      const written = yield* Output.writeImages(result.images, args.out).pipe(
+      const written = yield* Output.writeImages(result.images, args.out, { overwrite: args.force }).pipe(
         Effect.mapError((error) => new CliFailure({ exitCode: 1, lines: [`error: ${error.message}`] }))
       )
       if (args.json) {
         yield* Console.log(JSON.stringify(Output.toJson(result, written, durationMs)))
       } else {
-        if (result.attempts.length > 1) {
+        if (result.attempts.some((attempt) => attempt.outcome !== "success")) {
           yield* Console.log("attempts:")
           for (const line of Output.formatAttempts(result.attempts)) yield* Console.log(line)
         }
@@ -218,15 +272,16 @@ export const generate = Command.make("generate", {
 export const catalogRows = (): Array<Array<string>> => {
   const rows: Array<Array<string>> = []
   for (const entry of Object.values(ModelCatalog.entries)) {
-    for (const backend of ModelCatalog.backends) {
-      const model = entry.backends[backend]
+    for (const definition of [openrouterDefinition, googleDefinition, aimlapiDefinition]) {
+      const model = definition.models[entry.alias]
+      if (model === undefined) continue
       const ratios = model.generate.aspectRatios.length === ImageRequest.aspectRatios.length
         ? `all ${ImageRequest.aspectRatios.length}`
         : model.generate.aspectRatios.join(" ")
       const sizes = model.generate.imageSizes.length === 0 ? "1K (fixed)" : model.generate.imageSizes.join(" ")
       rows.push([
         entry.alias,
-        backend,
+        definition.name,
         model.generate.id,
         model.edit === undefined ? "-" : `${model.edit.id} (${model.edit.aspectRatios.join(" ")})`,
         ratios,
@@ -376,6 +431,356 @@ export const command = Command.make("nanogen").pipe(
   Command.withSubcommands([generate, models, providers, demo])
 )
 
+// ---------------------------------------------------------------------------------------------------------------
+// Usage: what each command takes, checked before @effect/cli parses, so an error names the flag and the value.
+
+/**
+ * One flag of a command: its spellings, the placeholder of its value (none for a switch), the check of that value
+ * (a message saying what was expected, or `undefined` when it is fine) and its line in `--help`.
+ *
+ * @example
+ * ```ts
+ * import type { Cli } from "@nanogen/cli"
+ * const json: Cli.Flag = { names: ["--json"], help: "print one JSON object on stdout" }
+ * ```
+ * @since 0.1.0
+ * @category Usage
+ */
+export interface Flag {
+  readonly names: ReadonlyArray<string>
+  readonly value?: string
+  readonly check?: (value: string) => string | undefined
+  readonly help: string
+}
+
+/**
+ * What a command takes, and its `--help` page.
+ *
+ * @example
+ * ```ts
+ * import { Cli } from "@nanogen/cli"
+ * Cli.usage.generate.flags.map((flag) => flag.names[0]) // ["--model", "--aspect-ratio", …]
+ * ```
+ * @since 0.1.0
+ * @category Usage
+ */
+export interface CommandUsage {
+  readonly synopsis: string
+  readonly summary: string
+  /** Number of positional arguments the command takes. */
+  readonly arguments: number
+  readonly flags: ReadonlyArray<Flag>
+  readonly examples: ReadonlyArray<string>
+}
+
+const cliConfig = CliConfig.defaultConfig
+
+/**
+ * The closest of `candidates` to `input` (Levenshtein distance, case-insensitive), when it is at most `limit`
+ * edits away.
+ *
+ * @example
+ * ```ts
+ * import { Cli } from "@nanogen/cli"
+ * Cli.closest("nano-banana2", ["nano-banana", "nano-banana-2", "nano-banana-pro"]) // "nano-banana-2"
+ * ```
+ * @since 0.1.0
+ * @category Usage
+ */
+export const closest = (input: string, candidates: ReadonlyArray<string>, limit = 2): string | undefined => {
+  // Ties go to the candidate sharing more characters with the input: nano-banana2 → nano-banana-2, not nano-banana.
+  const shared = (candidate: string) => {
+    const left = [...input.toLowerCase()]
+    return [...candidate.toLowerCase()].filter((char) => {
+      const at = left.indexOf(char)
+      if (at !== -1) left.splice(at, 1)
+      return at !== -1
+    }).length
+  }
+  let best: { readonly candidate: string; readonly distance: number; readonly shared: number } | undefined
+  for (const candidate of candidates) {
+    const distance = AutoCorrect.levensteinDistance(input, candidate, cliConfig)
+    if (distance > limit) continue
+    const score = { candidate, distance, shared: shared(candidate) }
+    if (
+      best === undefined || distance < best.distance || (distance === best.distance && score.shared > best.shared)
+    ) best = score
+  }
+  return best?.candidate
+}
+
+const oneOf = (values: ReadonlyArray<string>) => (value: string) =>
+  values.includes(value) ? undefined : `expected one of ${values.join(", ")}`
+
+const wholeNumber = (min: number, max: number) => (value: string) =>
+  /^\d+$/.test(value) && Number(value) >= min && Number(value) <= max
+    ? undefined
+    : `expected a whole number from ${min} to ${max}`
+
+const integer = (value: string) => /^-?\d+$/.test(value) ? undefined : "expected a whole number"
+
+const aliases = (): Array<string> => Object.keys(ModelCatalog.entries)
+
+/**
+ * The check of `--model`: a catalog alias or a native id pass; a near miss of an alias (`nano-banana2`) is
+ * refused with the alias it probably meant, before any call is made.
+ *
+ * @example
+ * ```ts
+ * import { Cli } from "@nanogen/cli"
+ * Cli.checkModel("nano-banana2") // "not a model alias: did you mean nano-banana-2? (nanogen models lists them)"
+ * Cli.checkModel("gemini-3-pro-image") // undefined
+ * ```
+ * @since 0.1.0
+ * @category Usage
+ */
+export const checkModel = (model: string): string | undefined => {
+  if (ModelCatalog.isAlias(model)) return undefined
+  if (ModelCatalog.backends.some((backend) => ModelCatalog.lookup(backend, model) !== undefined)) return undefined
+  const suggestion = closest(model, aliases())
+  return suggestion === undefined
+    ? undefined
+    : `not a model alias: did you mean ${suggestion}? (nanogen models lists them)`
+}
+
+const providersFlag: Flag = {
+  names: ["--providers"],
+  value: "a,b",
+  help: "fallback order for this run (overrides NANOGEN_PROVIDERS)"
+}
+
+/**
+ * Every command's usage: flags, checks, help lines and examples.
+ *
+ * @example
+ * ```ts
+ * import { Cli } from "@nanogen/cli"
+ * Object.keys(Cli.usage) // ["generate", "models", "providers", "demo"]
+ * ```
+ * @since 0.1.0
+ * @category Usage
+ */
+export const usage: { readonly [name in "generate" | "models" | "providers" | "demo"]: CommandUsage } = {
+  generate: {
+    synopsis: `nanogen generate "<prompt>" [options]`,
+    summary: "generate (or edit, with --image) through the configured backends",
+    arguments: 1,
+    flags: [
+      {
+        names: ["--model", "-m"],
+        value: "<id>",
+        check: checkModel,
+        help: `${aliases().join(", ")} or a native id (default: NANOGEN_MODEL)`
+      },
+      {
+        names: ["--aspect-ratio", "-r"],
+        value: "<ratio>",
+        check: oneOf(ImageRequest.aspectRatios),
+        help: ImageRequest.aspectRatios.join(" ")
+      },
+      { names: ["--size", "-s"], value: "<tier>", check: oneOf(ImageRequest.imageSizes), help: "512 1K 2K 4K" },
+      { names: ["-n"], value: "<count>", check: wholeNumber(1, 10), help: "number of images, 1-10 (default 1)" },
+      {
+        names: ["--image", "-i"],
+        value: "<file>",
+        help: "reference image to edit (PNG, JPEG, WebP, GIF, HEIC); repeat for several"
+      },
+      {
+        names: ["--out", "-o"],
+        value: "<path>",
+        help: "default out.png (-n 3: out.png out-1.png out-2.png); the extension follows the bytes"
+      },
+      { names: ["--force"], help: "overwrite existing files (without it: refused before any call)" },
+      providersFlag,
+      { names: ["--seed"], value: "<int>", check: integer, help: "seed, where the backend takes one" },
+      {
+        names: ["--allow-private-network"],
+        help: "download from http:/private addresses (the emulator); or NANOGEN_ALLOW_PRIVATE_NETWORK=1"
+      },
+      { names: ["--json"], help: "print one JSON object on stdout and nothing else (a failed generation too)" }
+    ],
+    examples: [
+      `nanogen generate "a nano banana on a plate" -r 16:9 -s 2K -o banana.png`,
+      `nanogen generate "put it on a beach" -i banana.png -m nano-banana-pro --force -o banana.png`,
+      `nanogen generate "three bananas" -n 3 --json | jq -r '.paths[]'`
+    ]
+  },
+  models: {
+    synopsis: "nanogen models [--json]",
+    summary: "the model catalog: aliases, native ids, ratios, sizes",
+    arguments: 0,
+    flags: [{ names: ["--json"], help: "print the catalog as JSON" }],
+    examples: ["nanogen models", "nanogen models --json | jq 'keys'"]
+  },
+  providers: {
+    synopsis: "nanogen providers [--providers a,b] [--json]",
+    summary: "configured backends in fallback order (keys redacted)",
+    arguments: 0,
+    flags: [providersFlag, { names: ["--json"], help: "print them as JSON" }],
+    examples: ["nanogen providers", "NANOGEN_PROVIDERS=google-direct,openrouter nanogen providers"]
+  },
+  demo: {
+    synopsis: "nanogen demo [--out <dir>]",
+    summary: "emulated backends with faults; no key, no network",
+    arguments: 0,
+    flags: [{ names: ["--out", "-o"], value: "<dir>", help: "folder for the images (default ./nanogen-demo)" }],
+    examples: ["nanogen demo", "nanogen demo --out /tmp/pictures"]
+  }
+}
+
+const commandNames = Object.keys(usage) as Array<keyof typeof usage>
+
+const environment = [
+  "Environment:",
+  "  OPENROUTER_API_KEY, GEMINI_API_KEY (or GOOGLE_API_KEY), AIML_API_KEY: the keys; set at least one",
+  "  NANOGEN_PROVIDERS   fallback order, e.g. openrouter,google-direct (default: every backend with a key)",
+  "  NANOGEN_MODEL       default model alias        NANOGEN_TIMEOUT  per-attempt timeout (\"90 seconds\")",
+  "  OPENROUTER_API_URL, GEMINI_API_URL, AIML_API_URL: base URLs (e.g. the emulator's)",
+  "  NANOGEN_ALLOW_PRIVATE_NETWORK=1   allow image downloads from http:/private addresses (emulator only)"
+]
+
+const flagColumn = (flag: Flag) => `${flag.names.join(", ")}${flag.value === undefined ? "" : ` ${flag.value}`}`
+
+/**
+ * The `--help` page of a command, or of `nanogen` itself: plain text (no colour codes), at most 120 columns.
+ *
+ * @example
+ * ```ts
+ * import { Cli } from "@nanogen/cli"
+ * console.log(Cli.helpText("generate"))
+ * ```
+ * @since 0.1.0
+ * @category Usage
+ */
+export const helpText = (command?: keyof typeof usage): string => {
+  if (command === undefined) {
+    const width = Math.max(...commandNames.map((name) => usage[name].synopsis.length))
+    return [
+      "nanogen: Nano Banana images through OpenRouter, the AI/ML API and the Gemini API, with failover",
+      "",
+      "Usage:",
+      ...commandNames.map((name) => `  $ ${usage[name].synopsis.padEnd(width)}  ${usage[name].summary}`),
+      "  $ nanogen <command> --help | nanogen --version",
+      "",
+      "Examples:",
+      ...commandNames.flatMap((name) => usage[name].examples.slice(0, 1)).map((line) => `  $ ${line}`),
+      "",
+      ...environment,
+      "",
+      "Exit codes: 0 success, 1 generation failed, 2 usage or configuration error.",
+      ""
+    ].join("\n")
+  }
+  const spec = usage[command]
+  const width = Math.max(...spec.flags.map((flag) => flagColumn(flag).length))
+  return [
+    `Usage: $ ${spec.synopsis}`,
+    "",
+    spec.summary,
+    "",
+    "Options:",
+    ...spec.flags.map((flag) => `  ${flagColumn(flag).padEnd(width)}  ${flag.help}`),
+    "",
+    "Examples:",
+    ...spec.examples.map((line) => `  $ ${line}`),
+    ...(command === "generate" || command === "providers" ? ["", ...environment] : []),
+    ""
+  ].join("\n")
+}
+
+/** @effect/cli's own flags, accepted before or after a command (`--log-level` takes a value). */
+const builtIns: ReadonlyArray<Flag> = [
+  { names: ["--version"], help: "" },
+  { names: ["--completions"], value: "<shell>", help: "" },
+  { names: ["--log-level"], value: "<level>", help: "" },
+  { names: ["--wizard"], help: "" }
+]
+
+/**
+ * What `nanogen` does with `args` (the arguments after the script): print a help page, refuse them with error
+ * lines that name the flag and the value, or run them.
+ *
+ * @example
+ * ```ts
+ * import { Cli } from "@nanogen/cli"
+ * Cli.checkArgs(["generate", "a cat", "--aspect-ratio", "7:3"])
+ * // { _tag: "Invalid", lines: ["error: --aspect-ratio 7:3: expected one of 1:1, 2:3, …", …] }
+ * ```
+ * @since 0.1.0
+ * @category Usage
+ */
+export const checkArgs = (
+  args: ReadonlyArray<string>
+):
+  | { readonly _tag: "Help"; readonly text: string }
+  | { readonly _tag: "Invalid"; readonly lines: ReadonlyArray<string> }
+  | { readonly _tag: "Run" } =>
+{
+  const end = args.indexOf("--")
+  const options = end === -1 ? args : args.slice(0, end)
+  const name = args.find((arg) => !arg.startsWith("-"))
+  const command = commandNames.find((candidate) => candidate === name)
+  if (args.length === 0 || options.includes("--help") || options.includes("-h")) {
+    return { _tag: "Help", text: helpText(command) }
+  }
+  const invalid = (line: string, more?: string) => ({
+    _tag: "Invalid" as const,
+    lines: [
+      `error: ${line}`,
+      more ?? `(${command === undefined ? "nanogen" : `nanogen ${command}`} --help shows usage)`
+    ]
+  })
+  if (name !== undefined && command === undefined && args.indexOf(name) === 0) {
+    const suggestion = closest(name, commandNames)
+    return invalid(
+      `unknown command ${name}${suggestion === undefined ? "" : `: did you mean ${suggestion}?`}`,
+      "(nanogen --help lists the commands)"
+    )
+  }
+  const flags = [...(command === undefined ? [] : usage[command].flags), ...builtIns]
+  let positionals = 0
+  let extra: string | undefined
+  for (let index = args.indexOf(command ?? "") + 1; index < args.length; index++) {
+    const arg = args[index]!
+    if (arg === "--") {
+      positionals += args.length - index - 1
+      extra = extra ?? args[index + 2]
+      break
+    }
+    if (!arg.startsWith("-") || arg === "-") {
+      positionals++
+      if (command !== undefined && positionals > usage[command].arguments) extra = extra ?? arg
+      continue
+    }
+    const equals = arg.indexOf("=")
+    const flagName = equals === -1 ? arg : arg.slice(0, equals)
+    const flag = flags.find((candidate) => candidate.names.includes(flagName))
+    if (flag === undefined) {
+      const suggestion = closest(flagName, flags.flatMap((candidate) => candidate.names.filter((n) => n.length > 2)))
+      return invalid(`unknown option ${flagName}${suggestion === undefined ? "" : `: did you mean ${suggestion}?`}`)
+    }
+    if (flag.value === undefined) {
+      if (equals !== -1) return invalid(`${flagName} takes no value (got ${arg})`)
+      continue
+    }
+    const value = equals === -1 ? args[++index] : arg.slice(equals + 1)
+    if (value === undefined) return invalid(`${flagName} needs a value: ${flagName} ${flag.value}`)
+    const problem = flag.check?.(value)
+    if (problem !== undefined) return invalid(`${flagName} ${value}: ${problem}`)
+  }
+  if (command === undefined) return { _tag: "Run" }
+  const expected = usage[command].arguments
+  if (positionals < expected) return invalid(`${command} needs a prompt: $ ${usage[command].synopsis}`)
+  if (extra !== undefined) {
+    return invalid(
+      expected === 0
+        ? `${command} takes no argument (got "${extra}")`
+        : `unexpected argument "${extra}": ${command} takes one prompt; quote it, e.g. nanogen ${command} "a cat on a mat"`
+    )
+  }
+  return { _tag: "Run" }
+}
+
 /**
  * Parses `argv` (the whole `process.argv`) and runs the command. Fails with `CliFailure` (already formatted) or
  * a `ValidationError` (already printed by `@effect/cli`); `exitCodeOf` turns the exit into a process exit code.
@@ -391,9 +796,16 @@ export const command = Command.make("nanogen").pipe(
  * @since 0.1.0
  * @category Running
  */
-export const run = (argv: ReadonlyArray<string>) =>
-  Command.run(command, { name: "nanogen", version: "0.1.0" })(argv).pipe(
+export const run = (argv: ReadonlyArray<string>) => {
+  const checked = checkArgs(argv.slice(2))
+  const main = checked._tag === "Help"
+    ? Effect.sync(() => void process.stdout.write(checked.text))
+    : checked._tag === "Invalid"
+    ? Effect.fail(new CliFailure({ exitCode: 2, lines: checked.lines }))
+    : Command.run(command, { name: "nanogen", version: "0.1.0" })(argv)
+  return main.pipe(
     Effect.tapError((error) =>
       error instanceof CliFailure ? Effect.sync(() => process.stderr.write(`${error.lines.join("\n")}\n`)) : Effect.void
     )
   )
+}

@@ -6,12 +6,10 @@
  * @since 0.1.0
  */
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import { AimlApiImageProvider } from "@nanogen/aimlapi"
+import { Nanogen } from "@nanogen/client"
 import type { ImageRequest, ImageResult } from "@nanogen/core"
-import { Fallback, ImageProvider } from "@nanogen/core"
+import { Fallback, ImageProvider, ProviderDefinition } from "@nanogen/core"
 import * as Emulator from "@nanogen/emulator"
-import { GoogleImageProvider } from "@nanogen/google-direct"
-import { OpenRouterImageProvider } from "@nanogen/openrouter"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -117,21 +115,63 @@ export interface Report {
 }
 
 /**
- * The order the demo's fallback tries the emulated backends in.
+ * One backend of the demo: a definition of the default registry and the emulated server that speaks its protocol
+ * (matched by the definition's name or alias).
  *
  * @example
  * ```ts
+ * import * as Emulator from "@nanogen/emulator"
  * import { Demo } from "@nanogen/cli"
- * Demo.order[0] // "openrouter"
+ * const emulator = await Emulator.start()
+ * Demo.backends(emulator).map((backend) => `${backend.definition.name} → ${backend.server}`)
+ * // ["openrouter → openrouter", "google-direct → google", "aimlapi → aimlapi"]
+ * ```
+ * @since 0.2.0
+ * @category Models
+ */
+export interface Backend {
+  readonly definition: Nanogen.Definition
+  readonly server: Emulator.ServerName
+}
+
+/**
+ * The demo's backends: every definition of `Nanogen.builtins` the emulator serves, in the default fallback order.
+ *
+ * @example
+ * ```ts
+ * import * as Emulator from "@nanogen/emulator"
+ * import { Demo } from "@nanogen/cli"
+ * Demo.backends(await Emulator.start()).length // 3
+ * ```
+ * @since 0.2.0
+ * @category Models
+ */
+export const backends = (emulator: Emulator.Emulator): ReadonlyArray<Backend> =>
+  Nanogen.builtins.flatMap((definition) => {
+    const server = (Object.keys(emulator.urls) as Array<Emulator.ServerName>).find((name) =>
+      ProviderDefinition.matches(definition, name)
+    )
+    return server === undefined ? [] : [{ definition, server }]
+  })
+
+/**
+ * The order the demo's fallback tries the emulated backends in (the default fallback order).
+ *
+ * @example
+ * ```ts
+ * import * as Emulator from "@nanogen/emulator"
+ * import { Demo } from "@nanogen/cli"
+ * Demo.order(await Emulator.start())[0] // "openrouter"
  * ```
  * @since 0.1.0
  * @category Models
  */
-export const order = ["openrouter", "google-direct", "aimlapi"] as const
+export const order = (emulator: Emulator.Emulator): ReadonlyArray<string> =>
+  backends(emulator).map((backend) => backend.definition.name)
 
 /**
- * The fallback over the three real provider clients, pointed at a running emulator. Retries are kept short so
- * the demo finishes in a few seconds; the rate limit's `Retry-After: 1` is still honoured.
+ * The fallback over the real provider clients of every demo backend, pointed at a running emulator. Retries are
+ * kept short so the demo finishes in a few seconds; the rate limit's `Retry-After: 1` is still honoured.
  *
  * @example
  * ```ts
@@ -149,31 +189,29 @@ export const order = ["openrouter", "google-direct", "aimlapi"] as const
  * @category Layers
  */
 export const fallbackLayer = (emulator: Emulator.Emulator) =>
-  Fallback.layer([
-    OpenRouterImageProvider.layer({
-      apiKey: Redacted.make(emulator.keys.openrouter),
-      apiUrl: emulator.urls.openrouter
-    }),
-    GoogleImageProvider.layer({
-      apiKey: Redacted.make(emulator.keys.google),
-      apiUrl: emulator.urls.google
-    }),
-    AimlApiImageProvider.layer({
-      apiKey: Redacted.make(emulator.keys.aimlapi),
-      apiUrl: emulator.urls.aimlapi,
-      allowPrivateNetwork: true
-    })
-  ], {
-    name: "demo",
-    attempts: 2,
-    backoff: { initial: "100 millis", factor: 2, max: "1 second", jitter: 0.1 },
-    attemptTimeout: "20 seconds",
-    deadline: "60 seconds"
-  }).pipe(Layer.provide(NodeHttpClient.layerUndici))
+  Fallback.layer(
+    backends(emulator).map(({ definition, server }) =>
+      definition.layer({
+        apiKey: Redacted.make(emulator.keys[server]),
+        apiUrl: emulator.urls[server],
+        download: { allowPrivateNetwork: true }
+      })
+    ),
+    {
+      name: "demo",
+      attempts: 2,
+      backoff: { initial: "100 millis", factor: 2, max: "1 second", jitter: 0.1 },
+      attemptTimeout: "20 seconds",
+      deadline: "60 seconds"
+    }
+  ).pipe(Layer.provide(NodeHttpClient.layerUndici))
+
+/** What `injectFaults` does to each backend, by position in the order. */
+const faults = ["every call answers 503 (outage)", "first call answers 429, Retry-After: 1"] as const
 
 /**
- * Injects the demo's faults: every OpenRouter call answers 503; the Gemini API answers its first call with 429
- * and `Retry-After: 1`, then serves; the AI/ML API is healthy.
+ * Injects the demo's faults by position in the order: every call of the first backend answers 503; the second
+ * answers its first call with 429 and `Retry-After: 1`, then serves; the others are healthy.
  *
  * @example
  * ```ts
@@ -186,17 +224,22 @@ export const fallbackLayer = (emulator: Emulator.Emulator) =>
  * @category Constructors
  */
 export const injectFaults = (emulator: Emulator.Emulator): void => {
-  emulator.scriptWith("openrouter", () => ({
-    kind: "status",
-    status: 503,
-    message: "The demo keeps this backend down (emulated outage)"
-  }))
-  emulator.script("google", {
-    kind: "status",
-    status: 429,
-    retryAfter: 1,
-    message: "The demo rate-limits this backend once (emulated quota)"
-  })
+  const [down, limited] = backends(emulator)
+  if (down !== undefined) {
+    emulator.scriptWith(down.server, () => ({
+      kind: "status",
+      status: 503,
+      message: "The demo keeps this backend down (emulated outage)"
+    }))
+  }
+  if (limited !== undefined) {
+    emulator.script(limited.server, {
+      kind: "status",
+      status: 429,
+      retryAfter: 1,
+      message: "The demo rate-limits this backend once (emulated quota)"
+    })
+  }
 }
 
 const describeRequest = (request: ImageRequest.Input): string =>
@@ -226,11 +269,16 @@ export const run = (options: Options = {}) =>
     const emulator = yield* Emulator.make()
     injectFaults(emulator)
 
-    print("nanogen demo: three emulated backends on 127.0.0.1, real provider clients, no key, no network")
-    print(`  1. openrouter     ${emulator.urls.openrouter}  every call answers 503 (outage)`)
-    print(`  2. google-direct  ${emulator.urls.google}  first call answers 429, Retry-After: 1`)
-    print(`  3. aimlapi        ${emulator.urls.aimlapi}  healthy`)
-    print(`fallback order: ${order.join(" → ")}`)
+    const demoBackends = backends(emulator)
+    const names = demoBackends.map((backend) => backend.definition.name)
+    const width = Math.max(...names.map((name) => name.length))
+    print(
+      `nanogen demo: ${demoBackends.length} emulated backends on 127.0.0.1, real provider clients, no key, no network`
+    )
+    for (const [index, { definition, server }] of demoBackends.entries()) {
+      print(`  ${index + 1}. ${definition.name.padEnd(width)}  ${emulator.urls[server]}  ${faults[index] ?? "healthy"}`)
+    }
+    print(`fallback order: ${names.join(" → ")}`)
 
     const provider = Context.get(yield* Layer.build(fallbackLayer(emulator)), ImageProvider.ImageProvider)
     const results: Array<Report["results"][number]> = []
@@ -245,9 +293,7 @@ export const run = (options: Options = {}) =>
       })
       const durationMs = Date.now() - sceneStart
       const first = result.attempts[0]?.provider
-      const skipped = first === undefined
-        ? []
-        : order.slice(0, Math.max(0, order.indexOf(first as typeof order[number])))
+      const skipped = first === undefined ? [] : names.slice(0, Math.max(0, names.indexOf(first)))
       for (const name of skipped) print(`  -  ${name} skipped: cooling down after consecutive failures (health check)`)
       for (const line of Output.formatAttempts(result.attempts)) print(line)
       const files = yield* Output.writeImages(result.images, Path.join(out, scene.name))

@@ -8,6 +8,7 @@ import type { ImageGenerationError } from "@nanogen/core"
 import { ImageBytes } from "@nanogen/core"
 import type { ImageResult } from "@nanogen/core"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Tracer from "effect/Tracer"
 import * as Fs from "node:fs/promises"
 import * as Path from "node:path"
@@ -84,32 +85,63 @@ export interface WrittenImage {
   readonly bytes: number
 }
 
+const isDirectoryPath = (out: string): Promise<boolean> => Fs.stat(out).then((stat) => stat.isDirectory(), () => false)
+
+const imageExtensions = ["png", "jpg", "jpeg", "webp", "gif", "heic", "heif", "bin"] as const
+
+/**
+ * The files that already exist among those writing `count` images at `out` could create, whatever type the
+ * images turn out to be (`out.png`, `out.jpg`, `out-1.png`…). The CLI checks this before any call, so a paid
+ * generation is never thrown away because its file exists.
+ *
+ * @example
+ * ```ts
+ * import { Output } from "@nanogen/cli"
+ * const taken = await Output.existingTargets("banana.png", 3) // e.g. ["banana.png", "banana-2.jpg"]
+ * ```
+ * @since 0.1.0
+ * @category Files
+ */
+export const existingTargets = async (out: string, count: number): Promise<Array<string>> => {
+  const isDirectory = await isDirectoryPath(out)
+  const taken: Array<string> = []
+  for (const ext of imageExtensions) {
+    for (const path of filePaths(out, Array.from({ length: count }, () => ext), isDirectory)) {
+      if (await Fs.stat(path).then(() => true, () => false)) taken.push(path)
+    }
+  }
+  return taken
+}
+
 /**
  * Writes the images of a result at `out` (see `filePaths`), creating missing folders. Returns what was written.
+ * An existing file is replaced unless `overwrite: false`, with which writing it fails instead (the CLI's
+ * `generate` passes `false` without `--force`).
  *
  * @example
  * ```ts
  * import { Effect } from "effect"
  * import { Output } from "@nanogen/cli"
  * declare const result: import("@nanogen/core").ImageResult.ImageResult
- * const written = Effect.runPromise(Output.writeImages(result.images, "out.png"))
+ * const written = Effect.runPromise(Output.writeImages(result.images, "out.png", { overwrite: false }))
  * ```
  * @since 0.1.0
  * @category Files
  */
 export const writeImages = (
   images: ReadonlyArray<ImageResult.GeneratedImage>,
-  out: string
+  out: string,
+  options: { readonly overwrite?: boolean } = {}
 ): Effect.Effect<ReadonlyArray<WrittenImage>, Error> =>
   Effect.tryPromise({
     try: async () => {
-      const isDirectory = await Fs.stat(out).then((stat) => stat.isDirectory(), () => false)
+      const isDirectory = await isDirectoryPath(out)
       const paths = filePaths(out, images.map((image) => extensionOf(image.data)), isDirectory)
       const written: Array<WrittenImage> = []
       for (const [index, image] of images.entries()) {
         const path = paths[index]!
         await Fs.mkdir(Path.dirname(path), { recursive: true })
-        await Fs.writeFile(path, image.data)
+        await Fs.writeFile(path, image.data, { flag: options.overwrite === false ? "wx" : "w" })
         const info = ImageBytes.inspect(image.data)
         written.push({
           path,
@@ -127,26 +159,80 @@ export const writeImages = (
 const formatMs = (ms: number): string => ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`
 
 /**
+ * Which image (1-based) each attempt of a trail belongs to. An attempt that carries its own `image` number keeps
+ * it; otherwise the trail is read as the fallback builds it for `n > 1` — one chain per image, each ending at its
+ * success, the chains of images that failed last — so an attempt belongs to the image whose success follows it.
+ *
+ * @example
+ * ```ts
+ * import { Output } from "@nanogen/cli"
+ * const a = (outcome: string) => ({ provider: "openrouter", model: "m", outcome, durationMs: 1 })
+ * Output.imageOfAttempts([a("RateLimited"), a("success"), a("success")]) // [1, 1, 2]
+ * ```
+ * @since 0.1.0
+ * @category Formatting
+ */
+export const imageOfAttempts = (attempts: ReadonlyArray<ImageResult.Attempt>): Array<number> => {
+  const own = attempts.map((attempt) => (attempt as { readonly image?: unknown }).image)
+  if (own.every((image): image is number => typeof image === "number")) return own
+  let image = 1
+  return attempts.map((attempt) => attempt.outcome === "success" ? image++ : image)
+}
+
+const attemptLine = (attempt: ImageResult.Attempt, number: number, providerWidth: number, indent: string) => {
+  const outcome = `${attempt.outcome}${attempt.status === undefined ? "" : ` ${attempt.status}`}`
+  const message = attempt.message === undefined || attempt.outcome === "success" ? "" : ` — ${attempt.message}`
+  return `${indent}${number}. ${attempt.provider.padEnd(providerWidth)}  ${attempt.model}  ${outcome}  ${
+    formatMs(attempt.durationMs)
+  }${message}`
+}
+
+/**
  * One line per attempt: number, backend, native model, outcome (with the HTTP status), duration and message.
+ * When the attempts belong to several images (`n > 1`), they are grouped under `image k of n:` and numbered
+ * per image.
  *
  * @example
  * ```ts
  * import { Output } from "@nanogen/cli"
  * Output.formatAttempts([{ provider: "openrouter", model: "m", outcome: "ProviderUnavailable", status: 503, durationMs: 12 }])
- * // ["  1. openrouter        m  ProviderUnavailable 503  12 ms"]
+ * // ["  1. openrouter  m  ProviderUnavailable 503  12 ms"]
  * ```
  * @since 0.1.0
  * @category Formatting
  */
 export const formatAttempts = (attempts: ReadonlyArray<ImageResult.Attempt>, indent = "  "): Array<string> => {
   const providerWidth = Math.max(0, ...attempts.map((attempt) => attempt.provider.length))
-  return attempts.map((attempt, index) => {
-    const outcome = `${attempt.outcome}${attempt.status === undefined ? "" : ` ${attempt.status}`}`
-    const message = attempt.message === undefined || attempt.outcome === "success" ? "" : ` — ${attempt.message}`
-    return `${indent}${index + 1}. ${attempt.provider.padEnd(providerWidth)}  ${attempt.model}  ${outcome}  ${
-      formatMs(attempt.durationMs)
-    }${message}`
-  })
+  const images = imageOfAttempts(attempts)
+  const count = Math.max(0, ...images)
+  if (count <= 1) return attempts.map((attempt, index) => attemptLine(attempt, index + 1, providerWidth, indent))
+  const lines: Array<string> = []
+  for (let image = 1; image <= count; image++) {
+    const own = attempts.filter((_, index) => images[index] === image)
+    if (own.length === 0) continue
+    lines.push(`${indent}image ${image} of ${count}:`)
+    own.forEach((attempt, index) => lines.push(attemptLine(attempt, index + 1, providerWidth, `${indent}  `)))
+  }
+  return lines
+}
+
+/**
+ * The attempts as `--json` prints them: each with the number of the image it belongs to (see `imageOfAttempts`).
+ *
+ * @example
+ * ```ts
+ * import { Output } from "@nanogen/cli"
+ * Output.attemptsToJson([{ provider: "openrouter", model: "m", outcome: "success", durationMs: 12 }])
+ * // [{ provider: "openrouter", model: "m", outcome: "success", durationMs: 12, image: 1 }]
+ * ```
+ * @since 0.1.0
+ * @category Formatting
+ */
+export const attemptsToJson = (
+  attempts: ReadonlyArray<ImageResult.Attempt>
+): Array<ImageResult.Attempt & { readonly image: number }> => {
+  const images = imageOfAttempts(attempts)
+  return attempts.map((attempt, index) => ({ ...attempt, image: images[index]! }))
 }
 
 /**
@@ -200,7 +286,7 @@ export interface JsonResult {
   readonly images: ReadonlyArray<Omit<WrittenImage, "bytes"> & { readonly bytes: number }>
   readonly provider: string
   readonly model: string
-  readonly attempts: ReadonlyArray<ImageResult.Attempt>
+  readonly attempts: ReadonlyArray<ImageResult.Attempt & { readonly image: number }>
   readonly usage: ImageResult.Usage
   readonly cost: ImageResult.Cost | null
   readonly durationMs: number
@@ -229,7 +315,7 @@ export const toJson = (
   images: written,
   provider: result.provider,
   model: result.model,
-  attempts: result.attempts,
+  attempts: attemptsToJson(result.attempts),
   usage: result.usage,
   cost: result.cost ?? null,
   durationMs: Math.round(durationMs),
@@ -239,7 +325,9 @@ export const toJson = (
 
 /**
  * The lines describing a failed generation: the error's tag and message, then one line per attempt (tag and
- * message) when the error carries them (`AllProvidersFailed`). Never a stack trace.
+ * message) when the error carries them (`AllProvidersFailed`). An error that stopped the chain by itself (a
+ * backend's 400, say) carries no trail: pass the attempts that were observed (`ProgressState.trail`) and they are
+ * listed too. Never a stack trace.
  *
  * @example
  * ```ts
@@ -250,11 +338,15 @@ export const toJson = (
  * @since 0.1.0
  * @category Formatting
  */
-export const formatFailure = (error: ImageGenerationError.ImageGenerationError): Array<string> => {
+export const formatFailure = (
+  error: ImageGenerationError.ImageGenerationError,
+  observed: ReadonlyArray<ImageResult.Attempt> = []
+): Array<string> => {
   if (error._tag !== "AllProvidersFailed") {
-    return [
-      `error ${error._tag}${error.status === undefined ? "" : ` ${error.status}`} (${error.provider}): ${error.message}`
-    ]
+    const line = `error ${error._tag}${
+      error.status === undefined ? "" : ` ${error.status}`
+    } (${error.provider}): ${error.message}`
+    return observed.length === 0 ? [line] : [line, "attempts:", ...formatAttempts(observed)]
   }
   const lines = [
     `error AllProvidersFailed: every backend failed after ${error.attempts.length} attempt${
@@ -291,21 +383,29 @@ export const formatFailure = (error: ImageGenerationError.ImageGenerationError):
  * @since 0.1.0
  * @category Formatting
  */
-export const failureToJson = (error: ImageGenerationError.ImageGenerationError, durationMs: number) => ({
-  error: {
-    _tag: error._tag,
-    provider: error.provider,
-    message: error.message,
-    ...(error.status === undefined ? {} : { status: error.status }),
-    ...(error._tag === "AllProvidersFailed" ?
-      {
-        attempts: error.attempts,
-        errors: error.errors.map((cause) => ({ _tag: cause._tag, provider: cause.provider, message: cause.message }))
-      } :
-      {})
-  },
-  durationMs: Math.round(durationMs)
-})
+export const failureToJson = (
+  error: ImageGenerationError.ImageGenerationError,
+  durationMs: number,
+  observed: ReadonlyArray<ImageResult.Attempt> = []
+) => {
+  const causeToJson = (cause: ImageGenerationError.ImageGenerationError) => ({
+    _tag: cause._tag,
+    provider: cause.provider,
+    message: cause.message,
+    ...(cause.status === undefined ? {} : { status: cause.status })
+  })
+  return {
+    error: {
+      ...causeToJson(error),
+      ...(error._tag === "AllProvidersFailed" ?
+        { attempts: attemptsToJson(error.attempts), errors: error.errors.map(causeToJson) } :
+        observed.length > 0 ?
+        { attempts: attemptsToJson(observed), errors: [causeToJson(error)] } :
+        {})
+    },
+    durationMs: Math.round(durationMs)
+  }
+}
 
 /**
  * What the progress line knows about the generation in flight.
@@ -313,7 +413,7 @@ export const failureToJson = (error: ImageGenerationError.ImageGenerationError, 
  * @example
  * ```ts
  * import type { Output } from "@nanogen/cli"
- * const state: Output.ProgressState = { provider: undefined, attempts: 0, startedAt: Date.now() }
+ * const state: Output.ProgressState = { provider: undefined, attempts: 0, startedAt: Date.now(), trail: [] }
  * ```
  * @since 0.1.0
  * @category Progress
@@ -323,6 +423,40 @@ export interface ProgressState {
   /** Attempts seen so far (the fallback's `nanogen.attempt` spans, or the providers' own spans). */
   attempts: number
   readonly startedAt: number
+  /** The attempts the fallback finished so far, in order (from its `nanogen.attempt` spans). */
+  readonly trail?: Array<ImageResult.Attempt>
+}
+
+const isAttempt = (value: unknown): value is ImageResult.Attempt =>
+  typeof value === "object" && value !== null && typeof (value as ImageResult.Attempt).provider === "string" &&
+  typeof (value as ImageResult.Attempt).outcome === "string"
+
+/** The attempt a finished `nanogen.attempt` span stands for: the one it returns, else read from its attributes. */
+const attemptOfSpan = (
+  span: Tracer.Span,
+  endTime: bigint,
+  exit: Exit.Exit<unknown, unknown>
+): ImageResult.Attempt | undefined => {
+  if (Exit.isSuccess(exit)) {
+    const value = exit.value as { readonly attempt?: unknown } | undefined
+    if (isAttempt(value?.attempt)) return value.attempt
+  }
+  const text = (key: string) => {
+    const value = span.attributes.get(key)
+    return typeof value === "string" ? value : undefined
+  }
+  const provider = text("nanogen.provider")
+  const outcome = text("nanogen.outcome")
+  if (provider === undefined || outcome === undefined) return undefined
+  const status = span.attributes.get("http.status")
+  const startTime = span.status._tag === "Started" || span.status._tag === "Ended" ? span.status.startTime : endTime
+  return {
+    provider,
+    model: text("nanogen.model") ?? "",
+    outcome,
+    durationMs: Number(endTime - startTime) / 1e6,
+    ...(typeof status === "number" ? { status } : {})
+  }
 }
 
 const providerOf = (attributes: Record<string, unknown> | undefined): string | undefined => {
@@ -332,7 +466,7 @@ const providerOf = (attributes: Record<string, unknown> | undefined): string | u
 
 /**
  * Runs an effect with a tracer that watches the spans the fallback and the providers open (`nanogen.attempt`,
- * `<Name>ImageProvider.generate`, attribute `nanogen.provider`) and keeps `state` current: which backend is being
+ * `nanogen.provider.generate`, attribute `nanogen.provider`) and keeps `state` current: which backend is being
  * tried and how many attempts were made. The spans still reach the tracer that was installed before.
  *
  * @example
@@ -355,7 +489,7 @@ export const observeAttempts = <A, E, R>(
     let providerSpans = 0
     const seen = (name: string, provider: string | undefined) => {
       if (name === "nanogen.attempt") fallbackAttempts++
-      else if (name.endsWith("ImageProvider.generate")) providerSpans++
+      else if (name === "nanogen.provider.generate") providerSpans++
       else if (provider === undefined) return
       if (provider !== undefined) state.provider = provider
       state.attempts = Math.max(fallbackAttempts, providerSpans)
@@ -364,11 +498,20 @@ export const observeAttempts = <A, E, R>(
       span(name, parent, context, links, startTime, kind, options) {
         const span = base.span(name, parent, context, links, startTime, kind, options)
         seen(name, providerOf(options?.attributes))
-        if (name === "nanogen.attempt" || name.endsWith("ImageProvider.generate")) {
+        if (name === "nanogen.attempt" || name === "nanogen.provider.generate") {
           const attribute = span.attribute.bind(span)
           span.attribute = (key, value) => {
             if (key === "nanogen.provider" && typeof value === "string") state.provider = value
             attribute(key, value)
+          }
+        }
+        if (name === "nanogen.attempt" && state.trail !== undefined) {
+          const trail = state.trail
+          const end = span.end.bind(span)
+          span.end = (endTime, exit) => {
+            const attempt = attemptOfSpan(span, endTime, exit)
+            if (attempt !== undefined) trail.push(attempt)
+            end(endTime, exit)
           }
         }
         return span
@@ -410,9 +553,15 @@ export const formatProgress = (state: ProgressState, now: number, label = "gener
  */
 export const withProgress = <A, E, R>(
   self: Effect.Effect<A, E, R>,
-  options: { readonly enabled: boolean; readonly label?: string; readonly stream?: NodeJS.WriteStream }
+  options: {
+    readonly enabled: boolean
+    readonly label?: string
+    readonly stream?: NodeJS.WriteStream
+    /** The state to keep current (e.g. with a `trail` to collect the attempts); a fresh one by default. */
+    readonly state?: ProgressState
+  }
 ): Effect.Effect<A, E, R> => {
-  const state: ProgressState = { provider: undefined, attempts: 0, startedAt: Date.now() }
+  const state: ProgressState = options.state ?? { provider: undefined, attempts: 0, startedAt: Date.now() }
   const observed = observeAttempts(self, state)
   if (!options.enabled) return observed
   const stream = options.stream ?? process.stderr

@@ -1,9 +1,13 @@
 import { assert, describe, it } from "@effect/vitest"
+import { definition as aimlapiDefinition } from "@nanogen/aimlapi"
 import { ImageBytes, ModelCatalog } from "@nanogen/core"
 import * as Emulator from "@nanogen/emulator"
+import { definition as googleDefinition } from "@nanogen/google-direct"
+import { definition as openrouterDefinition } from "@nanogen/openrouter"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
 import { afterAll, afterEach, beforeAll } from "vitest"
+import { emulatorEnv } from "../../../scripts/emulator-env.js"
 import { run, tempDir } from "./utils.js"
 
 let emulator: Emulator.Emulator
@@ -11,14 +15,7 @@ let env: Record<string, string>
 
 beforeAll(async () => {
   emulator = await Emulator.start()
-  env = {
-    OPENROUTER_API_KEY: emulator.keys.openrouter,
-    OPENROUTER_API_URL: emulator.urls.openrouter,
-    GEMINI_API_KEY: emulator.keys.google,
-    GEMINI_API_URL: emulator.urls.google,
-    AIML_API_KEY: emulator.keys.aimlapi,
-    AIML_API_URL: emulator.urls.aimlapi
-  }
+  env = emulatorEnv(emulator)
 })
 afterAll(() => emulator.stop())
 afterEach(() => emulator.reset())
@@ -196,7 +193,9 @@ describe("nanogen models / providers", () => {
     assert.strictEqual(result.code, 0, result.stderr)
     for (const entry of Object.values(ModelCatalog.entries)) {
       assert.include(result.stdout, entry.alias)
-      for (const backend of ModelCatalog.backends) assert.include(result.stdout, entry.backends[backend].generate.id)
+      for (const definition of [openrouterDefinition, googleDefinition, aimlapiDefinition]) {
+        assert.include(result.stdout, definition.models[entry.alias]!.generate.id)
+      }
     }
     assert.include(result.stdout, "21:9")
     assert.include(result.stdout, "4K")

@@ -30,10 +30,13 @@ describe("nanogen demo", () => {
     }
   })
 
-  it("defaults to ./nanogen-demo", async () => {
+  it("defaults to ./nanogen-demo, and runs again over its own earlier images", async () => {
     const dir = tempDir("demo-default")
     const result = await run(["demo"], { cwd: dir, env: {} })
     assert.strictEqual(result.code, 0, result.stderr)
+    assert.strictEqual(Fs.readdirSync(Path.join(dir, "nanogen-demo")).length, 3)
+    const again = await run(["demo"], { cwd: dir, env: {} })
+    assert.strictEqual(again.code, 0, again.stderr)
     assert.strictEqual(Fs.readdirSync(Path.join(dir, "nanogen-demo")).length, 3)
   })
 })

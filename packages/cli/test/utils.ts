@@ -15,8 +15,8 @@ export interface Run {
 }
 
 /** Only these variables come from the test process; every nanogen variable must be passed explicitly. */
-const baseEnv = (): Record<string, string> => {
-  const env: Record<string, string> = { NO_COLOR: "1" }
+const baseEnv = (color: boolean): Record<string, string> => {
+  const env: Record<string, string> = color ? {} : { NO_COLOR: "1" }
   for (const name of ["PATH", "HOME", "SYSTEMROOT", "TMPDIR"]) {
     const value = process.env[name]
     if (value !== undefined) env[name] = value
@@ -24,16 +24,29 @@ const baseEnv = (): Record<string, string> => {
   return env
 }
 
-export const run = (
-  args: ReadonlyArray<string>,
-  options: { readonly env?: Record<string, string>; readonly cwd?: string; readonly timeout?: number } = {}
-): Promise<Run> =>
+export interface RunOptions {
+  readonly env?: Record<string, string>
+  readonly cwd?: string
+  readonly timeout?: number
+  /** Leave NO_COLOR unset (it is set by default). */
+  readonly color?: boolean
+}
+
+/** Runs the built bin with `node`. */
+export const run = (args: ReadonlyArray<string>, options: RunOptions = {}): Promise<Run> =>
+  spawn(process.execPath, [bin, ...args], options)
+
+/** The repository root (where `npm run nanogen` is defined). */
+export const repoRoot = Path.resolve(import.meta.dirname, "..", "..", "..")
+
+/** Runs any executable with the same clean environment as `run`. */
+export const spawn = (file: string, args: ReadonlyArray<string>, options: RunOptions = {}): Promise<Run> =>
   new Promise((resolve) => {
     execFile(
-      process.execPath,
-      [bin, ...args],
+      file,
+      args,
       {
-        env: { ...baseEnv(), ...options.env },
+        env: { ...baseEnv(options.color === true), ...options.env },
         cwd: options.cwd ?? Os.tmpdir(),
         timeout: options.timeout ?? 25_000,
         maxBuffer: 16 * 1024 * 1024

@@ -8,33 +8,23 @@
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import type { ImageRequest, ImageResult } from "@nanogen/core"
-import { ImageProvider } from "@nanogen/core"
+import { ImageProvider, ProviderDefinition } from "@nanogen/core"
 import * as Cause from "effect/Cause"
 import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
-import type * as Nanogen from "./Nanogen.js"
+import * as Nanogen from "./Nanogen.js"
 import * as Settings from "./Settings.js"
 
 /**
- * A backend name.
- *
- * @example
- * ```ts
- * import type { ImageClient } from "@nanogen/client"
- * const order: ReadonlyArray<ImageClient.ProviderName> = ["google-direct", "openrouter"]
- * ```
- * @since 0.1.0
- * @category Models
- */
-export type ProviderName = "openrouter" | "aimlapi" | "google-direct"
-
-/**
- * Per-backend values (keys, URLs). `google` is accepted as another name for `google-direct`.
+ * Per-backend values (keys, URLs), keyed by backend name or alias (`google` for `google-direct`); a key that
+ * names no backend of the registry is a `ConfigurationError` naming it.
  *
  * @example
  * ```ts
@@ -44,12 +34,7 @@ export type ProviderName = "openrouter" | "aimlapi" | "google-direct"
  * @since 0.1.0
  * @category Models
  */
-export interface PerProvider<A = string> {
-  readonly openrouter?: A | undefined
-  readonly aimlapi?: A | undefined
-  readonly "google-direct"?: A | undefined
-  readonly google?: A | undefined
-}
+export type PerProvider<A = string> = Readonly<Record<string, A | undefined>>
 
 /**
  * Options of `createImageClient`. Everything left out is read from the environment (DESIGN.md variables).
@@ -63,11 +48,15 @@ export interface PerProvider<A = string> {
  * @category Models
  */
 export interface ImageClientOptions {
-  /** Fallback order, e.g. `["openrouter", "google-direct"]` (overrides `NANOGEN_PROVIDERS`). */
-  readonly providers?: ReadonlyArray<ProviderName> | string | undefined
-  /** API keys per backend (override `OPENROUTER_API_KEY`, `AIML_API_KEY`, `GEMINI_API_KEY`). */
+  /**
+   * Fallback order (overrides `NANOGEN_PROVIDERS`): names or aliases, as an array (`["openrouter",
+   * "google-direct"]`) or comma-separated; an entry may also be a definition (a third-party backend), which joins
+   * the registry.
+   */
+  readonly providers?: ReadonlyArray<Nanogen.ProviderEntry> | string | undefined
+  /** API keys by backend name (each overrides the backend's first key variable, e.g. `OPENROUTER_API_KEY`). */
   readonly apiKeys?: PerProvider<string | Redacted.Redacted> | undefined
-  /** Base URLs per backend (override `OPENROUTER_API_URL`, `AIML_API_URL`, `GEMINI_API_URL`). */
+  /** Base URLs by backend name (each overrides the backend's URL variable, e.g. `OPENROUTER_API_URL`). */
   readonly apiUrls?: PerProvider | undefined
   /** Per-attempt timeout: milliseconds or a Duration input such as `"90 seconds"` (overrides `NANOGEN_TIMEOUT`). */
   readonly timeout?: Duration.DurationInput | undefined
@@ -122,63 +111,107 @@ export interface ImageClient {
   readonly close: () => Promise<void>
 }
 
-const keyVariables = { openrouter: "OPENROUTER_API_KEY", aimlapi: "AIML_API_KEY", "google-direct": "GEMINI_API_KEY" }
-const urlVariables = { openrouter: "OPENROUTER_API_URL", aimlapi: "AIML_API_URL", "google-direct": "GEMINI_API_URL" }
-
-const plain = (value: string | Redacted.Redacted | undefined): string | undefined =>
-  value === undefined ? undefined : typeof value === "string" ? value : Redacted.value(value)
-
-const perProvider = (
-  values: PerProvider<string | Redacted.Redacted> | undefined,
-  variables: Record<ProviderName, string>
-): Record<string, string | undefined> =>
-  values === undefined ? {} : {
-    [variables.openrouter]: plain(values.openrouter),
-    [variables.aimlapi]: plain(values.aimlapi),
-    [variables["google-direct"]]: plain(values["google-direct"] ?? values.google)
-  }
-
 const layerOptions = (options: ImageClientOptions): Nanogen.LayerOptions => ({
   ...(options.fallback === undefined ? {} : { fallback: options.fallback }),
   ...(options.allowPrivateNetwork === undefined ? {} : { allowPrivateNetwork: options.allowPrivateNetwork })
 })
 
-const configuredLayer = (options: ImageClientOptions) =>
-  options.layer ?? Settings.providerLayer(undefined, {
-    overrides: toOverrides(options),
-    env: options.env,
-    layerOptions: layerOptions(options)
-  })
+/** `providers` as a list of entries (a comma-separated string split), blanks dropped; `undefined` when unset. */
+const orderOf = (options: ImageClientOptions): ReadonlyArray<Nanogen.ProviderEntry> | undefined => {
+  const entries = typeof options.providers === "string" ? options.providers.split(",") : options.providers
+  const order = entries?.filter((entry) => typeof entry !== "string" || entry.trim() !== "")
+  return order === undefined || order.length === 0 ? undefined : order
+}
 
 /**
- * The environment-variable overrides the options stand for.
+ * The registry the options stand for (`Nanogen.builtins`, and the definitions listed in `providers`), with every
+ * option checked against it: the names in `providers`, the keys of `apiKeys` and `apiUrls` (an unknown one is named),
+ * and each API key (one holding a character that cannot be sent in a header names `apiKeys.<name>`).
+ */
+const registryOf = (options: ImageClientOptions) =>
+  Either.gen(function*() {
+    const order = orderOf(options)
+    const listed = order === undefined ? Nanogen.builtins : yield* Nanogen.registry(order)
+    const registry = yield* Nanogen.registry([
+      ...listed.filter((definition) => !Nanogen.builtins.includes(definition)),
+      ...Nanogen.builtins
+    ])
+    yield* Nanogen.checkKeys("apiKeys", options.apiKeys, registry)
+    yield* Nanogen.checkKeys("apiUrls", options.apiUrls, registry)
+    for (const definition of registry) yield* Nanogen.apiKeyOf(options.apiKeys, definition)
+    return registry
+  })
+
+const configuredLayer = (options: ImageClientOptions) =>
+  options.layer ?? Layer.unwrapEffect(
+    Effect.map(Effect.mapError(registryOf(options), Settings.toSettingsError), (registry) =>
+      Settings.providerLayer(undefined, {
+        overrides: toOverrides(options, registry),
+        env: options.env,
+        layerOptions: { ...layerOptions(options), providers: registry }
+      }))
+  )
+
+/**
+ * The environment-variable overrides the options stand for, over a registry (default `Nanogen.builtins`): each
+ * `apiKeys` entry as its backend's first key variable, each `apiUrls` entry as its URL variable, `providers` as
+ * `NANOGEN_PROVIDERS`, `model` as `NANOGEN_MODEL`, `timeout` as `NANOGEN_TIMEOUT`. Entries naming no backend of the
+ * registry are left out (the client refuses them before).
  *
  * @example
  * ```ts
  * import { ImageClient } from "@nanogen/client"
- * ImageClient.toOverrides({ providers: ["aimlapi"] }).NANOGEN_PROVIDERS // "aimlapi"
+ * ImageClient.toOverrides({ providers: ["aimlapi"], apiKeys: { google: "AIza…" } })
+ * // { GEMINI_API_KEY: "AIza…", NANOGEN_PROVIDERS: "aimlapi", … }
  * ```
  * @since 0.1.0
  * @category Constructors
  */
-export const toOverrides = (options: ImageClientOptions): Record<string, string | undefined> => ({
-  ...perProvider(options.apiKeys, keyVariables),
-  ...perProvider(options.apiUrls, urlVariables),
-  NANOGEN_PROVIDERS: options.providers === undefined
-    ? undefined
-    : typeof options.providers === "string"
-    ? options.providers
-    : options.providers.join(","),
-  NANOGEN_MODEL: options.model,
-  NANOGEN_TIMEOUT: options.timeout === undefined
+export const toOverrides = (
+  options: ImageClientOptions,
+  registry: ReadonlyArray<Nanogen.Definition> = Nanogen.builtins
+): Record<string, string | undefined> => {
+  const overrides: Record<string, string | undefined> = {}
+  for (const [spelled, value] of Object.entries(options.apiKeys ?? {})) {
+    const definition = ProviderDefinition.find(registry, spelled)
+    if (definition !== undefined && value !== undefined) {
+      overrides[definition.credentials.apiKey[0]] = typeof value === "string" ? value : Redacted.value(value)
+    }
+  }
+  for (const [spelled, value] of Object.entries(options.apiUrls ?? {})) {
+    const definition = ProviderDefinition.find(registry, spelled)
+    if (definition !== undefined && value !== undefined) overrides[definition.apiUrl.env] = value
+  }
+  const order = orderOf(options)
+  overrides.NANOGEN_PROVIDERS = order?.map((entry) => typeof entry === "string" ? entry.trim() : entry.name).join(",")
+  overrides.NANOGEN_MODEL = options.model
+  overrides.NANOGEN_TIMEOUT = options.timeout === undefined
     ? undefined
     : `${Duration.toMillis(Duration.decode(options.timeout))} millis`
-})
+  return overrides
+}
 
 const toConfigurationError = (error: unknown) =>
   error instanceof Settings.SettingsError
     ? new ConfigurationError({ message: error.message })
     : error
+
+/**
+ * The rejection of a call cancelled through its `AbortSignal`, as `fetch` rejects: a `DOMException` named
+ * `AbortError` whose `cause` is the signal's reason.
+ *
+ * @example
+ * ```ts
+ * import { ImageClient } from "@nanogen/client"
+ * const controller = new AbortController()
+ * controller.abort("user left")
+ * ImageClient.abortError(controller.signal).cause // "user left"
+ * ```
+ * @since 0.2.0
+ * @category Errors
+ */
+export const abortError = (signal: AbortSignal): DOMException =>
+  new DOMException("This operation was aborted", { name: "AbortError", cause: signal.reason })
 
 /**
  * Creates a client. Nothing is contacted until the first `generate`; a configuration error rejects that call.
@@ -215,6 +248,8 @@ export const createImageClient = (options: ImageClientOptions = {}): ImageClient
         callOptions?.signal === undefined ? undefined : { signal: callOptions.signal }
       )
       if (Exit.isSuccess(exit)) return exit.value
+      const signal = callOptions?.signal
+      if (signal?.aborted === true && Cause.isInterruptedOnly(exit.cause)) throw abortError(signal)
       const failure = Cause.failureOption(exit.cause)
       if (Option.isSome(failure)) throw failure.value
       throw Cause.squash(exit.cause)

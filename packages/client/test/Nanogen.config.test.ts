@@ -29,7 +29,7 @@ describe("Nanogen configuration", () => {
         "https://generativelanguage.googleapis.com/v1beta",
         "https://api.aimlapi.com/v1"
       ])
-      assert.deepStrictEqual(settings.providers.map((p) => Redacted.value(p.apiKey)), ["o", "g", "a"])
+      assert.deepStrictEqual(settings.providers.map((p) => Redacted.value(p.apiKey!)), ["o", "g", "a"])
       assert.strictEqual(settings.model, undefined)
       assert.strictEqual(settings.timeout, undefined)
     }))
@@ -70,7 +70,7 @@ describe("Nanogen configuration", () => {
         GEMINI_API_URL: "http://127.0.0.1:7/v1beta"
       })
       assert.deepStrictEqual(settings.providers.map((p) => p.name), ["google-direct", "aimlapi"])
-      assert.strictEqual(Redacted.value(settings.providers[0].apiKey), "gemini")
+      assert.strictEqual(Redacted.value(settings.providers[0].apiKey!), "gemini")
       assert.strictEqual(settings.providers[0].apiUrl, "http://127.0.0.1:7/v1beta")
     }))
 
@@ -147,7 +147,7 @@ describe("Nanogen configuration", () => {
     it.effect("layerConfig fails with the ConfigError when the layer is built", () =>
       Effect.gen(function*() {
         const error = yield* ImageProvider.generate({ prompt: "x" }).pipe(
-          Effect.provide(Nanogen.layerConfig.pipe(Layer.provide(HttpClientLive))),
+          Effect.provide(Nanogen.layerConfig().pipe(Layer.provide(HttpClientLive))),
           Effect.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map()))),
           Effect.flip
         )
@@ -180,6 +180,7 @@ describe("Nanogen configuration", () => {
         {
           position: 1,
           name: "google-direct",
+          description: Nanogen.builtins[1]!.description,
           apiUrl: "https://generativelanguage.googleapis.com/v1beta",
           apiKey: "<redacted>",
           keyVariables: "GEMINI_API_KEY (or GOOGLE_API_KEY)",
@@ -188,6 +189,7 @@ describe("Nanogen configuration", () => {
         {
           position: 2,
           name: "openrouter",
+          description: Nanogen.builtins[0]!.description,
           apiUrl: "https://openrouter.ai/api/v1",
           apiKey: "<redacted>",
           keyVariables: "OPENROUTER_API_KEY",

@@ -21,13 +21,16 @@ export interface DataUrl {
 const HEADER = /^data:([a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+)?((?:;[a-z0-9-]+=[^;,]*)*)(;base64)?$/i
 
 /**
- * Whether a string starts like a `data:` URL (looks at the first five characters only).
+ * Whether a string starts like a `data:` URL (looks at the first five characters only), or a `DecodedBase64` was
+ * one.
  *
  * @since 0.1.0
  * @category Guards
  */
-export const isDataUrl = (url: string): boolean =>
-  url.length > 5 && (LargeStrings.lookup(url) !== undefined || url.slice(0, 5).toLowerCase() === "data:")
+export const isDataUrl = (url: string | ImageBytes.DecodedBase64): boolean =>
+  typeof url !== "string"
+    ? url.header !== undefined
+    : url.length > 5 && (LargeStrings.lookup(url) !== undefined || url.slice(0, 5).toLowerCase() === "data:")
 
 /**
  * Parses a `data:` URL. Only the header (before the first comma) is matched; the payload is decoded once,
@@ -42,7 +45,12 @@ export const isDataUrl = (url: string): boolean =>
  * @since 0.1.0
  * @category Constructors
  */
-export const parse = (url: string): DataUrl | undefined => {
+export const parse = (url: string | ImageBytes.DecodedBase64): DataUrl | undefined => {
+  if (typeof url !== "string") {
+    // Decoded as the body arrived (`ProviderClient` with `decodeImages`).
+    const match = url.header === undefined ? null : HEADER.exec(url.header)
+    return match === null ? undefined : { mimeType: (match[1] ?? "text/plain").toLowerCase(), data: url.data }
+  }
   const parts = LargeStrings.lookup(url, true)
   if (parts !== undefined) {
     // A large data URL just parsed from an answer: decode its payload string, never touching the whole URL.

@@ -21,11 +21,13 @@ import {
   type AttemptError,
   classify,
   type ImageGenerationError,
+  MalformedResponse,
   Timeout
 } from "./ImageGenerationError.js"
 import * as ImageProvider from "./ImageProvider.js"
 import * as ImageRequest from "./ImageRequest.js"
 import * as ImageResult from "./ImageResult.js"
+import * as ModelCatalog from "./ModelCatalog.js"
 import * as ProviderHealth from "./ProviderHealth.js"
 
 /**
@@ -163,13 +165,23 @@ const countsAgainstHealth = (error: AttemptError): boolean =>
   classify(error).failover === "always" && error._tag !== "UnsupportedRequest" && error._tag !== "NoImageReturned"
 
 const attemptOf = (
-  provider: string,
-  model: string,
-  outcome: string,
-  durationMs: number,
-  status: number | undefined,
-  message: string | undefined
-): ImageResult.Attempt => ImageResult.dropUndefined({ provider, model, outcome, durationMs, status, message })
+  fields: {
+    readonly provider: string
+    readonly model: string
+    readonly outcome: string
+    readonly durationMs: number
+    readonly status: number | undefined
+    readonly message: string | undefined
+  },
+  group: Group,
+  attempt: number
+): ImageResult.Attempt =>
+  ImageResult.dropUndefined({
+    ...fields,
+    image: group.index,
+    count: group.count > 1 ? group.count : undefined,
+    attempt
+  })
 
 const asAttemptError = (error: ImageGenerationError): AttemptError =>
   error._tag === "AllProvidersFailed"
@@ -217,9 +229,10 @@ export const make = (
           : input
         const request = yield* ImageRequest.decode(withModel, settings.name)
         yield* Effect.annotateCurrentSpan({ "nanogen.model": request.model, "nanogen.n": request.n })
-        const result = request.n === 1
-          ? yield* chain(request)
-          : yield* fanOut(request, chain, settings)
+        const groups = groupsOf(request, providers)
+        const result = groups.length === 1
+          ? yield* chain(request, groups[0]!)
+          : yield* fanOut(request, groups, chain, settings)
         yield* Effect.annotateCurrentSpan({
           "nanogen.provider": result.provider,
           "nanogen.outcome": "success",
@@ -233,14 +246,55 @@ export const make = (
     return ImageProvider.ImageProvider.of({ name: settings.name, generate })
   })
 
+/**
+ * The images of one request, in groups that each run their own chain: as many per group as the first provider that
+ * serves the model returns per call (`maxPerCall`), so `n` passes through to a backend that can serve several at
+ * once and only what it cannot serve is split.
+ */
+interface Group {
+  readonly index: number
+  readonly count: number
+}
+
+const groupsOf = (
+  request: ImageRequest.ImageRequest,
+  providers: ReadonlyArray<ImageProvider.ImageProvider.Service>
+): ReadonlyArray<Group> => {
+  let perCall = 1
+  for (const provider of providers) {
+    if (provider.models === undefined) continue
+    const capability = ModelCatalog.capabilityFor(provider.models, request, provider.nativeAliases)
+    if (capability !== undefined) {
+      perCall = Math.max(1, capability.maxPerCall)
+      break
+    }
+  }
+  const groups: Array<Group> = []
+  for (let index = 0; index < request.n; index += perCall) {
+    groups.push({ index, count: Math.min(perCall, request.n - index) })
+  }
+  return groups
+}
+
+const imagesText = (group: Group, n: number): string =>
+  group.count === 1
+    ? `image ${group.index + 1} of ${n}`
+    : `images ${group.index + 1}–${group.index + group.count} of ${n}`
+
 const fanOut = (
   request: ImageRequest.ImageRequest,
-  chain: (request: ImageRequest.ImageRequest) => Effect.Effect<ImageResult.ImageResult, ImageGenerationError>,
+  groups: ReadonlyArray<Group>,
+  chain: (
+    request: ImageRequest.ImageRequest,
+    group: Group
+  ) => Effect.Effect<ImageResult.ImageResult, ImageGenerationError>,
   settings: Settings
 ): Effect.Effect<ImageResult.ImageResult, ImageGenerationError> => {
-  const single: ImageRequest.ImageRequest = { ...request, n: 1 }
-  const indexes = Array.from({ length: request.n }, (_, index) => index)
-  const run = (index: number) => chain(single).pipe(Effect.annotateLogs("nanogen.image", index + 1))
+  const indexes = groups.map((_, index) => index)
+  const run = (index: number) =>
+    chain({ ...request, n: groups[index]!.count }, groups[index]!).pipe(
+      Effect.annotateLogs("nanogen.image", groups[index]!.index + 1)
+    )
   if (!settings.partial) {
     return Effect.forEach(indexes, run, { concurrency: settings.concurrency }).pipe(
       Effect.map((results) =>
@@ -257,7 +311,7 @@ const fanOut = (
       if (successes.length === 0) return Effect.fail(failures[0]!.error)
       const merged = ImageResult.merge(successes as [ImageResult.ImageResult, ...Array<ImageResult.ImageResult>])
       const warnings = failures.map(({ error, index }) =>
-        `image ${index + 1} of ${request.n} failed (${error._tag}): ${error.message}`
+        `${imagesText(groups[index]!, request.n)} failed (${error._tag}): ${error.message}`
       )
       const failedAttempts = failures.flatMap(({ error }) => error._tag === "AllProvidersFailed" ? error.attempts : [])
       return Effect.succeed({
@@ -274,7 +328,7 @@ const makeChain = (
   settings: Settings,
   health: Option.Option<ProviderHealth.ProviderHealth["Type"]>
 ) =>
-(request: ImageRequest.ImageRequest): Effect.Effect<ImageResult.ImageResult, ImageGenerationError> =>
+(request: ImageRequest.ImageRequest, group: Group): Effect.Effect<ImageResult.ImageResult, ImageGenerationError> =>
   Effect.gen(function*() {
     const start = yield* Clock.currentTimeMillis
     const trail: Array<ImageResult.Attempt> = []
@@ -311,7 +365,7 @@ const makeChain = (
         }
         const timeout = Duration.min(settings.attemptTimeout, Duration.millis(remainingMs))
         const number = trail.length + 1
-        const exit = yield* runAttempt(provider, request, timeout, number).pipe(
+        const exit = yield* runAttempt(provider, request, timeout, number, group).pipe(
           decision === "probe" && Option.isSome(health)
             ? Effect.onInterrupt(() => health.value.release(provider.name))
             : (self) => self
@@ -403,7 +457,8 @@ const runAttempt = (
   provider: ImageProvider.ImageProvider.Service,
   request: ImageRequest.ImageRequest,
   timeout: Duration.Duration,
-  number: number
+  number: number,
+  group: Group
 ): Effect.Effect<{
   readonly exit: Exit.Exit<ImageResult.ImageResult, AttemptError>
   readonly error: AttemptError | undefined
@@ -411,7 +466,7 @@ const runAttempt = (
 }> =>
   Effect.gen(function*() {
     const started = yield* Clock.currentTimeMillis
-    const exit = yield* provider.generate(request).pipe(
+    let exit = yield* provider.generate(request).pipe(
       Effect.mapError(asAttemptError),
       Effect.timeoutFail({
         duration: timeout,
@@ -427,14 +482,28 @@ const runAttempt = (
     )
     const durationMs = (yield* Clock.currentTimeMillis) - started
     if (Exit.isFailure(exit) && Option.isNone(failureOf(exit))) {
-      // a defect in the provider: let it surface unchanged
-      return yield* Effect.failCause(Cause.stripFailures(exit.cause))
+      // Interruption goes on up; a defect in the provider fails this attempt only, and the chain goes on.
+      const defect = Cause.dieOption(exit.cause)
+      if (Option.isNone(defect)) return yield* Effect.failCause(Cause.stripFailures(exit.cause))
+      const described = ImageProvider.describeDefect(defect.value)
+      yield* Effect.logDebug(`nanogen: ${provider.name} failed unexpectedly: ${described}`)
+      exit = Exit.fail(
+        new MalformedResponse({
+          provider: provider.name,
+          model: request.model,
+          message: `${provider.name} failed unexpectedly (${described})`
+        })
+      )
     }
     const error = Exit.isFailure(exit) ? Option.getOrUndefined(failureOf(exit)) : undefined
     const outcome = error === undefined ? "success" : error._tag
     const model = Exit.isSuccess(exit) ? exit.value.model : error?.model ?? request.model
     const status = error?.status
-    const attempt = attemptOf(provider.name, model, outcome, durationMs, status, error?.message)
+    const attempt = attemptOf(
+      { provider: provider.name, model, outcome, durationMs, status, message: error?.message },
+      group,
+      number
+    )
     yield* Effect.annotateCurrentSpan({
       "nanogen.outcome": outcome,
       "nanogen.model": model,

@@ -3,6 +3,7 @@
  *
  * @since 0.1.0
  */
+import * as Schema from "effect/Schema"
 import { disableTypes, imageSize } from "image-size"
 
 disableTypes([
@@ -130,7 +131,66 @@ export const inspect = (bytes: Uint8Array): ImageInfo | undefined => {
 }
 
 /**
- * Decodes base64 (standard or URL-safe) with `Buffer`, in native code. The result shares the Buffer's memory.
+ * A large base64 string of a response body, already decoded as it arrived (`ProviderClient` with
+ * `decodeImages`): it stands where the string was in the parsed body. `data` holds the bytes; `header` is the
+ * `data:…;base64` header when the string was a data URL. `toString()` (and `JSON.stringify`) give the text back,
+ * re-encoded.
+ *
+ * @example
+ * ```ts
+ * import { ImageBytes } from "@nanogen/core"
+ * declare const field: string | ImageBytes.DecodedBase64
+ * const bytes = ImageBytes.fromBase64(field) // no decoding when it already is
+ * ```
+ * @since 0.2.0
+ * @category Models
+ */
+export class DecodedBase64 {
+  constructor(readonly data: Uint8Array, readonly header: string | undefined) {}
+  /** The string this stands for: the base64 text, or the whole data URL. */
+  toString(): string {
+    const base64 = toBase64(this.data)
+    return this.header === undefined ? base64 : `${this.header},${base64}`
+  }
+  toJSON(): string {
+    return this.toString()
+  }
+}
+
+/**
+ * Whether a value is an already decoded base64 string (see `DecodedBase64`).
+ *
+ * @example
+ * ```ts
+ * import { ImageBytes } from "@nanogen/core"
+ * ImageBytes.isDecodedBase64("iVBORw0KGgo=") // false
+ * ```
+ * @since 0.2.0
+ * @category Guards
+ */
+export const isDecodedBase64 = (value: unknown): value is DecodedBase64 => value instanceof DecodedBase64
+
+/**
+ * The Schema of a wire field holding base64 that a body read with `decodeImages` may already have decoded:
+ * the string, or its `DecodedBase64`.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { ImageBytes } from "@nanogen/core"
+ * const InlineData = Schema.Struct({ mimeType: Schema.String, data: ImageBytes.Base64Field })
+ * ```
+ * @since 0.2.0
+ * @category Schemas
+ */
+export const Base64Field: Schema.Schema<string | DecodedBase64> = Schema.Union(
+  Schema.String,
+  Schema.declare(isDecodedBase64, { identifier: "DecodedBase64" })
+)
+
+/**
+ * Decodes base64 (standard or URL-safe) with `Buffer`, in native code. The result shares the Buffer's memory. A
+ * `DecodedBase64` (a body read with `decodeImages`) gives its bytes at once.
  *
  * @example
  * ```ts
@@ -140,7 +200,8 @@ export const inspect = (bytes: Uint8Array): ImageInfo | undefined => {
  * @since 0.1.0
  * @category Constructors
  */
-export const fromBase64 = (base64: string): Uint8Array => Buffer.from(base64, "base64")
+export const fromBase64 = (base64: string | DecodedBase64): Uint8Array =>
+  typeof base64 === "string" ? Buffer.from(base64, "base64") : base64.data
 
 /**
  * Encodes bytes as standard base64 with `Buffer`, without copying them first.

@@ -173,6 +173,21 @@ export class MalformedResponse
 }
 
 /**
+ * The request's estimated cost is above its `maxCostUsd` (or a spend cap): refused before any call, never retried,
+ * never failed over.
+ *
+ * @since 0.2.0
+ * @category Errors
+ */
+export class BudgetExceeded extends Schema.TaggedError<BudgetExceeded>("@nanogen/core/BudgetExceeded")(
+  "BudgetExceeded",
+  { ...common, estimateUsd: Schema.Number, limitUsd: Schema.Number }
+) {
+  /** @since 0.2.0 */
+  readonly [TypeId]: TypeId = TypeId
+}
+
+/**
  * Every error a single backend attempt can end with.
  *
  * @since 0.1.0
@@ -188,7 +203,8 @@ export const AttemptError = Schema.Union(
   ProviderUnavailable,
   Timeout,
   NoImageReturned,
-  MalformedResponse
+  MalformedResponse,
+  BudgetExceeded
 )
 
 /**
@@ -305,6 +321,7 @@ export const classification: { readonly [K in Tag]: Classification } = {
   Timeout: { retry: "always", failover: "always" },
   NoImageReturned: { retry: "once", failover: "always" },
   MalformedResponse: { retry: "never", failover: "always" },
+  BudgetExceeded: { retry: "never", failover: "never" },
   AllProvidersFailed: { retry: "never", failover: "never" }
 }
 

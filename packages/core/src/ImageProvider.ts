@@ -3,11 +3,19 @@
  *
  * @since 0.1.0
  */
+import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import type { ImageGenerationError } from "./ImageGenerationError.js"
+import * as Schema from "effect/Schema"
+import {
+  type AttemptError,
+  BudgetExceeded,
+  type ImageGenerationError,
+  MalformedResponse
+} from "./ImageGenerationError.js"
 import * as ImageRequest from "./ImageRequest.js"
 import * as ImageResult from "./ImageResult.js"
+import * as ModelCatalog from "./ModelCatalog.js"
 
 /**
  * The service every backend provides.
@@ -37,9 +45,13 @@ export declare namespace ImageProvider {
    * @category Models
    */
   export interface Service {
-    /** `"openrouter"`, `"aimlapi"`, `"google-direct"`, `"fallback"`, `"test"`, … */
+    /** The provider name in results, attempts and errors. */
     readonly name: string
     readonly generate: (request: ImageRequest.Input) => Effect.Effect<ImageResult.ImageResult, ImageGenerationError>
+    /** The backend's capability table, when it has one: `Fallback` reads `maxPerCall` from it. */
+    readonly models?: ModelCatalog.Table | undefined
+    /** The backend's other native ids, with `models`. */
+    readonly nativeAliases?: ModelCatalog.NativeAliases | undefined
   }
 }
 
@@ -65,28 +77,275 @@ export const generate = (
   Effect.flatMap(ImageProvider, (provider) => provider.generate(request))
 
 /**
- * Builds a service from a function of a **validated** request: input is decoded first, so bad input fails with
- * `InvalidRequest` before the implementation (and any network call) runs.
+ * What `make` needs to know about the backend: its name and its capability table (a `ProviderDefinition` is one).
+ *
+ * @since 0.2.0
+ * @category Models
+ */
+export interface Backend {
+  readonly name: string
+  readonly models: ModelCatalog.Table
+  readonly nativeAliases?: ModelCatalog.NativeAliases | undefined
+}
+
+/**
+ * One API call, as `make` hands it to the provider: the validated request, the native parameters resolved against
+ * the table, the provider's decoded `providerOptions` entry, what `prepare` made once for every call, and which
+ * images this call is for (`count` of them, the first at `index`).
+ *
+ * @since 0.2.0
+ * @category Models
+ */
+export interface Call<Options, Prepared> {
+  readonly request: ImageRequest.ImageRequest
+  readonly resolved: ModelCatalog.Resolved
+  readonly options: Options
+  readonly prepared: Prepared
+  /** Images this call asks for: at most the capability's `maxPerCall`. */
+  readonly count: number
+  /** Index (0-based) of the first image of this call in the request. */
+  readonly index: number
+}
+
+/**
+ * What one call answers: the images and what came with them. `make` adds the provider, the model, the attempt and
+ * the request's warnings.
+ *
+ * @since 0.2.0
+ * @category Models
+ */
+export interface Answer {
+  readonly images: readonly [ImageResult.GeneratedImage, ...Array<ImageResult.GeneratedImage>]
+  readonly text?: string | undefined
+  readonly usage?: ImageResult.Usage | undefined
+  readonly cost?: ImageResult.Cost | undefined
+  readonly finishReason?: string | undefined
+  readonly grounding?: ImageResult.ImageResult["grounding"] | undefined
+  /** What this call could not honour. */
+  readonly warnings?: ReadonlyArray<string> | undefined
+}
+
+/**
+ * What a provider writes: how to make one call (build the body, send it, decode the answer, map the error body), and
+ * optionally the Schema of its `providerOptions` entry and a step run once per request before the calls (reference
+ * image uploads, data URLs shared by every call).
+ *
+ * @since 0.2.0
+ * @category Models
+ */
+export interface Implementation<Options, Prepared> {
+  /** The Schema of `providerOptions[name]`; keys it does not know are refused. Default: the entry must be empty. */
+  readonly options?: Schema.Schema<Options, any> | undefined
+  readonly prepare?:
+    | ((
+      request: ImageRequest.ImageRequest,
+      resolved: ModelCatalog.Resolved,
+      options: Options
+    ) => Effect.Effect<Prepared, AttemptError>)
+    | undefined
+  readonly call: (call: Call<Options, Prepared>) => Effect.Effect<Answer, AttemptError>
+  /** Calls at once when `n` needs several. Default: all of them. */
+  readonly concurrency?: number | undefined
+  /** Removes credentials from text an exception carried (`ProviderClient.scrub`). */
+  readonly scrub?: ((text: string) => string) | undefined
+}
+
+const NoOptions = Schema.Struct({})
+
+/**
+ * A short description of what was thrown. Reading it may throw again (a `ParseError` formats its message lazily,
+ * and formatting a 100 000-deep value overflows the stack): then the name alone is given.
  *
  * @example
  * ```ts
- * import { Effect } from "effect"
  * import { ImageProvider } from "@nanogen/core"
- * declare const render: (prompt: string) => Effect.Effect<import("@nanogen/core").ImageResult.ImageResult>
+ * ImageProvider.describeDefect(new RangeError("Maximum call stack size exceeded"))
+ * // "RangeError: Maximum call stack size exceeded"
+ * ```
+ * @since 0.2.0
+ * @category Constructors
+ */
+export const describeDefect = (defect: unknown): string => {
+  if (typeof defect === "string") return defect.length > 200 ? `${defect.slice(0, 200)}…` : defect
+  if (!(defect instanceof Error)) return "an unexpected value was thrown"
+  let name = "Error"
+  try {
+    name = String(defect.name)
+    const message = String(defect.message)
+    return `${name}: ${message.length > 200 ? `${message.slice(0, 200)}…` : message}`
+  } catch {
+    return name
+  }
+}
+
+/**
+ * The per-call skeleton every backend shares. `make(backend, implementation)` returns a service that:
+ * 1. validates the request (`InvalidRequest` before anything else), decodes the provider's `providerOptions` entry;
+ * 2. resolves it against the backend's table (`ModelCatalog.resolve`: ceilings, lifecycle warnings, shut-down
+ *    models refused) and checks `maxCostUsd` against the estimate (`BudgetExceeded`, before any call);
+ * 3. opens the span `nanogen.provider.generate` (attributes `nanogen.provider`, `nanogen.model`, `nanogen.n`);
+ * 4. runs `prepare` once, then one `call` per `maxPerCall` images (in parallel), stamping each call's attempt
+ *    (image index, count, duration) and merging the answers in order;
+ * 5. turns any exception raised while building a body or decoding and mapping an answer (a defect) into a
+ *    `MalformedResponse`, so a hostile answer fails the attempt and never the program.
  *
- * const service = ImageProvider.make("my-backend", (request) => render(request.prompt))
+ * `make(name, generate)` is the bare form: the request is validated, then handed to `generate` as it is.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Schema } from "effect"
+ * import { ImageProvider, ModelCatalog } from "@nanogen/core"
+ * declare const post: (body: unknown) => Effect.Effect<Uint8Array>
+ *
+ * const service = ImageProvider.make({
+ *   name: "my-backend",
+ *   models: { "nano-banana-pro": { generate: ModelCatalog.capability("nano-banana-pro", { id: "pro", inputTypes: ["image/png"] }) } }
+ * }, {
+ *   options: Schema.Struct({ quality: Schema.optional(Schema.String) }),
+ *   call: ({ count, request, resolved }) =>
+ *     Effect.map(post({ model: resolved.model, prompt: request.prompt, n: count }), (data) => ({
+ *       images: [{ data, mimeType: "image/png" }]
+ *     }))
+ * })
  * ```
  * @since 0.1.0
  * @category Constructors
  */
-export const make = (
-  name: string,
-  generate: (request: ImageRequest.ImageRequest) => Effect.Effect<ImageResult.ImageResult, ImageGenerationError>
-): ImageProvider.Service =>
-  ImageProvider.of({
+export const make: {
+  <Options = {}, Prepared = void>(
+    backend: Backend,
+    implementation: Implementation<Options, Prepared>
+  ): ImageProvider.Service
+  (
+    name: string,
+    generate: (request: ImageRequest.ImageRequest) => Effect.Effect<ImageResult.ImageResult, ImageGenerationError>
+  ): ImageProvider.Service
+} = (
+  backend: Backend | string,
+  implementation:
+    | Implementation<any, any>
+    | ((request: ImageRequest.ImageRequest) => Effect.Effect<ImageResult.ImageResult, ImageGenerationError>)
+): ImageProvider.Service => {
+  if (typeof backend === "string") {
+    const generate = implementation as (
+      request: ImageRequest.ImageRequest
+    ) => Effect.Effect<ImageResult.ImageResult, ImageGenerationError>
+    return ImageProvider.of({
+      name: backend,
+      generate: (input) => Effect.flatMap(ImageRequest.decode(input, backend), generate)
+    })
+  }
+  return skeleton(backend, implementation as Implementation<any, any>)
+}
+
+const skeleton = <Options, Prepared>(
+  backend: Backend,
+  implementation: Implementation<Options, Prepared>
+): ImageProvider.Service => {
+  const { models, name } = backend
+  const nativeAliases = backend.nativeAliases ?? {}
+  const scrub = implementation.scrub ?? ((text: string) => text)
+  const malformed = (model: string) => (defect: unknown) =>
+    Effect.fail(
+      new MalformedResponse({
+        provider: name,
+        model,
+        message: scrub(`${name}: the answer could not be read (${describeDefect(defect)})`)
+      })
+    )
+
+  const run = (request: ImageRequest.ImageRequest) =>
+    Effect.gen(function*() {
+      const options = yield* ImageRequest.decodeProviderOptions(
+        (implementation.options ?? NoOptions) as Schema.Schema<Options, any>,
+        request,
+        name
+      )
+      const resolved = yield* ModelCatalog.resolve(models, request, name, nativeAliases)
+      yield* Effect.annotateCurrentSpan("nanogen.model", resolved.model)
+      const warnings = [...resolved.warnings, ...(yield* budget(name, request, resolved))]
+      const perCall = Math.max(1, resolved.capability?.maxPerCall ?? 1)
+      const chunks: Array<{ readonly index: number; readonly count: number }> = []
+      for (let index = 0; index < request.n; index += perCall) {
+        chunks.push({ index, count: Math.min(perCall, request.n - index) })
+      }
+      const prepared = implementation.prepare === undefined
+        ? undefined as Prepared
+        : yield* Effect.suspend(() => implementation.prepare!(request, resolved, options)).pipe(
+          Effect.catchAllDefect(malformed(resolved.model))
+        )
+      const one = (chunk: { readonly index: number; readonly count: number }) =>
+        Effect.gen(function*() {
+          const started = yield* Clock.currentTimeMillis
+          const answer = yield* Effect.suspend(() =>
+            implementation.call({ request, resolved, options, prepared, count: chunk.count, index: chunk.index })
+          ).pipe(Effect.catchAllDefect(malformed(resolved.model)))
+          const durationMs = (yield* Clock.currentTimeMillis) - started
+          const attempt: ImageResult.Attempt = ImageResult.dropUndefined({
+            provider: name,
+            model: resolved.model,
+            outcome: "success",
+            durationMs,
+            image: chunk.index,
+            count: chunk.count > 1 ? chunk.count : undefined
+          })
+          return ImageResult.dropUndefined({
+            images: answer.images,
+            text: answer.text,
+            provider: name,
+            model: resolved.model,
+            usage: answer.usage ?? {},
+            cost: answer.cost,
+            finishReason: answer.finishReason,
+            grounding: answer.grounding,
+            attempts: [attempt],
+            warnings: [...warnings, ...(answer.warnings ?? [])]
+          }) as ImageResult.ImageResult
+        })
+      return yield* fanOut(chunks.length, (index) => one(chunks[index]!), {
+        concurrency: implementation.concurrency
+      })
+    })
+
+  return ImageProvider.of({
     name,
-    generate: (input) => Effect.flatMap(ImageRequest.decode(input, name), generate)
+    models,
+    nativeAliases,
+    generate: (input) =>
+      Effect.flatMap(ImageRequest.decode(input, name), (request) =>
+        run(request).pipe(
+          Effect.withSpan("nanogen.provider.generate", {
+            attributes: { "nanogen.provider": name, "nanogen.model": request.model, "nanogen.n": request.n }
+          })
+        ))
   })
+}
+
+/** The `maxCostUsd` check: `BudgetExceeded` above the estimate, a warning when the model has no known price. */
+const budget = (
+  name: string,
+  request: ImageRequest.ImageRequest,
+  resolved: ModelCatalog.Resolved
+): Effect.Effect<ReadonlyArray<string>, BudgetExceeded> => {
+  if (request.maxCostUsd === undefined) return Effect.succeed([])
+  if (resolved.entry === undefined) {
+    return Effect.succeed([`maxCostUsd was not checked: ${resolved.model} has no known price`])
+  }
+  const price = resolved.capability?.price ?? resolved.entry.price
+  const estimateUsd = ModelCatalog.estimate(resolved.entry, { imageSize: resolved.imageSize, n: request.n }, price)
+  if (estimateUsd <= request.maxCostUsd) return Effect.succeed([])
+  return Effect.fail(
+    new BudgetExceeded({
+      provider: name,
+      model: resolved.model,
+      estimateUsd,
+      limitUsd: request.maxCostUsd,
+      message: `${name}: the estimated cost of ${request.n} ${resolved.imageSize ?? "1K"} image${
+        request.n === 1 ? "" : "s"
+      } with ${resolved.model} is $${estimateUsd.toFixed(4)}, above maxCostUsd $${request.maxCostUsd}`
+    })
+  )
+}
 
 /**
  * Runs `single` once per requested image when a backend returns one image per call (`n > 1`), with bounded

@@ -62,7 +62,9 @@ export const Cost = Schema.Struct({
 export interface Cost extends Schema.Schema.Type<typeof Cost> {}
 
 /**
- * One attempt against one backend: `outcome` is `"success"` or the tag of the error it ended with.
+ * One attempt against one backend: `outcome` is `"success"` or the tag of the error it ended with. `image` is the
+ * index (0-based) of the first image the attempt was for and `count` how many it asked for (when more than one);
+ * `attempt` numbers the attempts of one image's chain from 1.
  *
  * @since 0.1.0
  * @category Schemas
@@ -73,7 +75,10 @@ export const Attempt = Schema.Struct({
   outcome: Schema.String,
   durationMs: Schema.Number,
   status: Schema.optional(Schema.Number),
-  message: Schema.optional(Schema.String)
+  message: Schema.optional(Schema.String),
+  image: Schema.optional(Schema.Number),
+  count: Schema.optional(Schema.Number),
+  attempt: Schema.optional(Schema.Number)
 })
 
 /**
@@ -97,7 +102,11 @@ export const ImageResult = Schema.Struct({
   cost: Schema.optional(Cost),
   finishReason: Schema.optional(Schema.String),
   attempts: Schema.Array(Attempt),
-  warnings: Schema.Array(Schema.String)
+  warnings: Schema.Array(Schema.String),
+  /** The search grounding metadata the backend returned (sources, queries), as JSON. */
+  grounding: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Unknown })),
+  /** `true` when the result was served from a result cache, without a call to the backend. */
+  cached: Schema.optional(Schema.Boolean)
 })
 
 /**
@@ -120,7 +129,8 @@ const sumOptional = (values: ReadonlyArray<number | undefined>): number | undefi
 
 /**
  * Merges the results of parallel single-image calls (the fan-out for `n > 1`) into one result:
- * images in order, usage and cost summed, texts joined, attempts and warnings concatenated.
+ * images in order, usage and cost summed, texts joined, attempts and warnings concatenated, the first grounding kept,
+ * `cached` only when every part was.
  *
  * @example
  * ```ts
@@ -161,7 +171,9 @@ export const merge = (results: readonly [ImageResult, ...Array<ImageResult>]): I
       },
     finishReason: first.finishReason,
     attempts: results.flatMap((result) => result.attempts),
-    warnings: [...new Set(results.flatMap((result) => result.warnings))]
+    warnings: [...new Set(results.flatMap((result) => result.warnings))],
+    grounding: results.find((result) => result.grounding !== undefined)?.grounding,
+    cached: results.every((result) => result.cached === true) ? true : undefined
   })
 }
 

@@ -22,6 +22,8 @@ import * as ImageDownload from "./ImageDownload.js"
 import { type AttemptError, MalformedResponse, ProviderUnavailable, Timeout } from "./ImageGenerationError.js"
 import * as CpuTurn from "./internal/cpuTurn.js"
 import { keyFreeSpans } from "./internal/httpSpan.js"
+import { ImageEventsSink } from "./internal/imageEvents.js"
+import { ImageJsonSink } from "./internal/imageJson.js"
 import * as JsonBody from "./JsonBody.js"
 import * as ResponseBody from "./ResponseBody.js"
 import * as RetryAfter from "./RetryAfter.js"
@@ -57,6 +59,23 @@ export interface Options {
 }
 
 /**
+ * How one call reads its answer.
+ *
+ * @since 0.2.0
+ * @category Models
+ */
+export interface RequestOptions {
+  /**
+   * Decode every large base64 string of the answer (64 KiB or more: a `b64_json`, an `inlineData.data`, a
+   * `data:image/…;base64,` URL) straight from the received bytes, as they arrive: the parsed body holds an
+   * `ImageBytes.DecodedBase64` in its place, and neither the text of the body nor the base64 string is ever
+   * built. `ImageBytes.fromBase64` and `DataUrl.parse` / `DataUrl.isDataUrl` take it as they take the string;
+   * a wire Schema accepts it with `ImageBytes.Base64Field`. Same errors and caps as without it.
+   */
+  readonly decodeImages?: boolean | undefined
+}
+
+/**
  * An HTTP exchange whose body was read and parsed as JSON, whatever the status.
  *
  * @since 0.1.0
@@ -76,6 +95,11 @@ export interface JsonResponse {
  */
 export interface EventsResponse extends JsonResponse {
   readonly events: ReadonlyArray<string> | undefined
+  /**
+   * The data of every event parsed as JSON (the text itself for data that is not JSON, such as `[DONE]`), with
+   * decoded images; given under `decodeImages` when the answer was a stream.
+   */
+  readonly values?: ReadonlyArray<unknown> | undefined
 }
 
 /**
@@ -248,7 +272,11 @@ export interface ProviderClient {
    * `MalformedResponse`, an error page the error of its status (`HttpFailure.fromStatus`: a 502 page is a
    * retryable `ProviderUnavailable`, a 429 `RateLimited` with its `Retry-After`, a 401 `AuthenticationFailed`).
    */
-  readonly postJson: (path: string, body: unknown) => Effect.Effect<JsonResponse, AttemptError>
+  readonly postJson: (
+    path: string,
+    body: unknown,
+    options?: RequestOptions
+  ) => Effect.Effect<JsonResponse, AttemptError>
   /**
    * POSTs `body` as JSON and reads a `text/event-stream` answer to its end: `events` holds every event's
    * `data` in order (comment lines such as `: OPENROUTER PROCESSING` are skipped; CRLF, LF and CR line endings
@@ -256,7 +284,11 @@ export interface ProviderClient {
    * with the failures of `postJson`. A stream cut short in its last event, or one without any event, is
    * `ProviderUnavailable`, as a cut-short JSON body is.
    */
-  readonly postEvents: (path: string, body: unknown) => Effect.Effect<EventsResponse, AttemptError>
+  readonly postEvents: (
+    path: string,
+    body: unknown,
+    options?: RequestOptions
+  ) => Effect.Effect<EventsResponse, AttemptError>
   /**
    * Replaces every credential this client sends (its `Redacted` headers and `credentials`) with `<redacted>`, in
    * every form (`Scrub.make`): raw, after any auth scheme, inside `Basic`, URL-encoded, base64. The client already
@@ -311,6 +343,7 @@ export const make = (options: Options): Effect.Effect<ProviderClient, never, Htt
     const { provider } = options
     const apiUrl = options.apiUrl.replace(/\/+$/, "")
     const timeout = Duration.decode(options.timeout ?? defaultTimeout)
+    const maxBodyBytes = options.maxBodyBytes ?? ResponseBody.defaultMaxBytes
     const scrub = Scrub.make([
       ...Object.values(options.headers).filter((value): value is Redacted.Redacted<string> =>
         Redacted.isRedacted(value)
@@ -366,51 +399,94 @@ export const make = (options: Options): Effect.Effect<ProviderClient, never, Htt
      * (an nginx 502, a proxy's 401) is the status's error, with `Retry-After`; only a 2xx that is not JSON is
      * `MalformedResponse`.
      */
+    /**
+     * An error page is the error of its status (an nginx 502 is a retryable `ProviderUnavailable`, a proxy's 429
+     * `RateLimited` with its `Retry-After`); only a 2xx that is not JSON is `MalformedResponse`.
+     */
+    const notJson = (response: HttpClientResponse.HttpClientResponse, head: Uint8Array) => (error: MalformedResponse) =>
+      response.status >= 200 && response.status < 300
+        ? error
+        : HttpFailure.fromStatus({
+          provider,
+          status: response.status,
+          message: `the error body is not JSON: ${JSON.stringify(JsonBody.snippet(head))}`,
+          retryAfter: retryAfter(response)
+        })
+
+    /** A body as JSON, whatever the status (see `notJson`). */
     const toJson = (response: HttpClientResponse.HttpClientResponse, bytes: Buffer) =>
       (bytes.length >= JsonBody.largeBody ? CpuTurn.run : identity)(
         JsonBody.parseBytes(provider, response.status, bytes)
-      ).pipe(
-        Effect.map((json) => Scrub.json(scrub, json)),
-        Effect.catchTag("MalformedResponse", (error) =>
-          response.status >= 200 && response.status < 300
-            ? Effect.fail(error)
-            : Effect.fail(HttpFailure.fromStatus({
-              provider,
-              status: response.status,
-              message: `the error body is not JSON: ${JSON.stringify(JsonBody.snippet(bytes))}`,
-              retryAfter: retryAfter(response)
-            })))
-      )
+      ).pipe(Effect.catchTag("MalformedResponse", (error) => Effect.fail(notJson(response, bytes)(error))))
 
-    const postJson = (path: string, body: unknown) =>
-      exchange(
-        path,
-        body,
-        "application/json",
-        (response) =>
-          ResponseBody.read(provider, response, options.maxBodyBytes).pipe(
-            Effect.flatMap((bytes) => toJson(response, bytes)),
-            Effect.map((json): JsonResponse => ({ status: response.status, headers: response.headers, body: json }))
-          )
+    /** The body as JSON with its images decoded as they arrive (`decodeImages`). */
+    const readImageJson = (response: HttpClientResponse.HttpClientResponse) => {
+      const length = Number(response.headers["content-length"] ?? Number.NaN)
+      const sink = new ImageJsonSink(provider, response.status, Number.isSafeInteger(length) ? length : undefined)
+      return ResponseBody.consume(provider, response, maxBodyBytes, sink).pipe(
+        Effect.catchTag(
+          "MalformedResponse",
+          (error) =>
+            Effect.fail(error.message.includes("-byte cap") ? error : notJson(response, sink.firstBytes)(error))
+        )
       )
+    }
+
+    const respond = (response: HttpClientResponse.HttpClientResponse, json: unknown): JsonResponse => ({
+      status: response.status,
+      headers: response.headers,
+      body: Scrub.json(scrub, json)
+    })
+
+    const postJson = (path: string, body: unknown, request?: RequestOptions) =>
+      exchange(path, body, "application/json", (response) =>
+        request?.decodeImages === true
+          ? Effect.map(readImageJson(response), (json) => respond(response, json))
+          : ResponseBody.read(provider, response, maxBodyBytes).pipe(
+            Effect.flatMap((bytes) => toJson(response, bytes)),
+            Effect.map((json) => respond(response, json))
+          ))
 
     // An event carrying an image (megabytes of base64) is left alone; its other strings are scrubbed once parsed.
     const scrubEvent = (data: string) => data.length > 1024 * 1024 ? data : scrub(data)
 
-    const postEvents = (path: string, body: unknown) =>
+    const streamed = (response: HttpClientResponse.HttpClientResponse, values: ReadonlyArray<unknown>) => {
+      let events: ReadonlyArray<string> | undefined
+      return {
+        status: response.status,
+        headers: response.headers,
+        body: undefined,
+        values,
+        // The text of each event, rebuilt (images re-encoded) only if someone asks for it.
+        get events() {
+          return events ??= values.map((value) => typeof value === "string" ? value : JSON.stringify(value))
+        }
+      } satisfies EventsResponse
+    }
+
+    const postEvents = (path: string, body: unknown, request?: RequestOptions) =>
       exchange(
         path,
         body,
         "text/event-stream",
-        (response) =>
-          Effect.flatMap(ResponseBody.read(provider, response, options.maxBodyBytes), (bytes) => {
-            const isStream = (response.headers["content-type"] ?? "").includes("text/event-stream") &&
-              response.status >= 200 && response.status < 300
+        (response) => {
+          const isStream = (response.headers["content-type"] ?? "").includes("text/event-stream") &&
+            response.status >= 200 && response.status < 300
+          if (request?.decodeImages === true) {
+            return isStream
+              ? Effect.map(
+                ResponseBody.consume(provider, response, maxBodyBytes, new ImageEventsSink(provider, response.status)),
+                (values): EventsResponse => streamed(response, Scrub.json(scrub, values) as ReadonlyArray<unknown>)
+              )
+              : Effect.map(readImageJson(response), (json): EventsResponse => ({
+                ...respond(response, json),
+                events: undefined
+              }))
+          }
+          return Effect.flatMap(ResponseBody.read(provider, response, maxBodyBytes), (bytes) => {
             if (!isStream) {
               return Effect.map(toJson(response, bytes), (json): EventsResponse => ({
-                status: response.status,
-                headers: response.headers,
-                body: json,
+                ...respond(response, json),
                 events: undefined
               }))
             }
@@ -433,13 +509,15 @@ export const make = (options: Options): Effect.Effect<ProviderClient, never, Htt
                 })
               )
             }
+            const events = stream.events.map(scrubEvent)
             return Effect.succeed<EventsResponse>({
               status: response.status,
               headers: response.headers,
               body: undefined,
-              events: stream.events.map(scrubEvent)
+              events
             })
           })
+        }
       )
 
     const decodeWith = <A, I>(schema: Schema.Schema<A, I, never>, body: unknown) =>

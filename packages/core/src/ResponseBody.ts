@@ -12,7 +12,14 @@ import * as Stream from "effect/Stream"
 import { isAscii } from "node:buffer"
 import * as HttpFailure from "./HttpFailure.js"
 import { MalformedResponse, type ProviderUnavailable } from "./ImageGenerationError.js"
-import { Collector, isNodeReadable, type NodeReadable, readNode, stoppedReading } from "./internal/nodeBody.js"
+import {
+  Collector,
+  isNodeReadable,
+  type NodeReadable,
+  readNode,
+  type ReadOptions,
+  stoppedReading
+} from "./internal/nodeBody.js"
 
 /**
  * Default cap for a response body: 64 MiB, room for a 4K image as base64 in JSON with margin.
@@ -101,19 +108,29 @@ export const consume = <A>(
     sink.release()
     return Effect.fail(tooLarge(provider, response.status, maxBytes))
   }
+  const transport = (cause: unknown) =>
+    HttpFailure.fromHttpClientError(
+      provider,
+      new HttpClientError.ResponseError({ request: response.request, response, reason: "Decode", cause })
+    )
   const node = nodeReadableOf(response)
-  return node === undefined
-    ? readStream(provider, response, maxBytes, sink)
-    : readNode(node.readable, node.abort, {
-      maxBytes,
-      sink,
-      tooLarge: () => tooLarge(provider, response.status, maxBytes),
-      transport: (cause) =>
-        HttpFailure.fromHttpClientError(
-          provider,
-          new HttpClientError.ResponseError({ request: response.request, response, reason: "Decode", cause })
-        )
-    })
+  if (node === undefined) {
+    const web = webBodyOf(response)
+    return web === undefined
+      ? readStream(provider, response, maxBytes, sink)
+      : readWeb(web.body, web.abort, {
+        maxBytes,
+        sink,
+        tooLarge: () => tooLarge(provider, response.status, maxBytes),
+        transport
+      })
+  }
+  return readNode(node.readable, node.abort, {
+    maxBytes,
+    sink,
+    tooLarge: () => tooLarge(provider, response.status, maxBytes),
+    transport
+  })
 }
 
 /** The declared `Content-Length`, when it is a positive safe integer. */
@@ -123,14 +140,10 @@ const declaredLength = (response: HttpClientResponse.HttpClientResponse): number
   return Number.isSafeInteger(declared) && declared > 0 ? declared : undefined
 }
 
-/**
- * The Node `Readable` behind a response of `@effect/platform-node`'s clients: undici's `ResponseData.body`, or the
- * `IncomingMessage` itself, looked up through the platform's `InterruptibleResponse` wrapper (`original`).
- * `undefined` for other clients (fetch, test doubles) and bodies already consumed.
- */
-const nodeReadableOf = (
+/** The abort of the platform's `InterruptibleResponse` wrapper, and the innermost response it wraps. */
+const unwrap = (
   response: HttpClientResponse.HttpClientResponse
-): { readonly readable: NodeReadable; readonly abort: (() => void) | undefined } | undefined => {
+): { inner: unknown; abort: (() => void) | undefined } => {
   let current: unknown = response
   let abort: (() => void) | undefined
   for (let depth = 0; depth < 4; depth++) {
@@ -140,6 +153,75 @@ const nodeReadableOf = (
     if (typeof original !== "object" || original === null) break
     current = original
   }
+  return { inner: current, abort }
+}
+
+/**
+ * The web `ReadableStream` behind a response of `FetchHttpClient` (its `source` is the fetch `Response`), when its
+ * body is still unread.
+ */
+const webBodyOf = (
+  response: HttpClientResponse.HttpClientResponse
+): { readonly body: ReadableStream<Uint8Array>; readonly abort: (() => void) | undefined } | undefined => {
+  const { abort, inner } = unwrap(response)
+  const source = (inner as { readonly source?: unknown }).source
+  if (typeof Response === "undefined" || !(source instanceof Response)) return undefined
+  const body = source.body
+  return body === null || source.bodyUsed || body.locked ? undefined : { body, abort }
+}
+
+/** Reads a web `ReadableStream` with a reader loop (no Effect `Stream` step per chunk), like `readNode`. */
+const readWeb = <A, E>(
+  body: ReadableStream<Uint8Array>,
+  abort: (() => void) | undefined,
+  options: ReadOptions<A, E>
+): Effect.Effect<A, E> =>
+  Effect.async<A, E>((resume) => {
+    let sink: Sink<A, E> | undefined = options.sink
+    let size = 0
+    const reader = body.getReader()
+    const stop = () => {
+      sink?.release()
+      sink = undefined
+      reader.cancel(stoppedReading).catch(() => {})
+      abort?.()
+    }
+    const fail = (error: E) => {
+      if (sink === undefined) return
+      stop()
+      resume(Effect.fail(error))
+    }
+    const pump = (): void => {
+      reader.read().then((next) => {
+        if (sink === undefined) return
+        if (next.done) {
+          const done = sink
+          sink = undefined
+          reader.releaseLock()
+          return resume(Effect.suspend(() => done.end()))
+        }
+        size += next.value.byteLength
+        if (size > options.maxBytes) return fail(options.tooLarge())
+        const refused = sink.write(next.value)
+        if (refused !== undefined) return fail(refused)
+        pump()
+      }, (cause: unknown) => fail(options.transport(cause)))
+    }
+    pump()
+    return Effect.sync(() => {
+      if (sink !== undefined) stop()
+    })
+  })
+
+/**
+ * The Node `Readable` behind a response of `@effect/platform-node`'s clients: undici's `ResponseData.body`, or the
+ * `IncomingMessage` itself, looked up through the platform's `InterruptibleResponse` wrapper (`original`).
+ * `undefined` for other clients (fetch, test doubles) and bodies already consumed.
+ */
+const nodeReadableOf = (
+  response: HttpClientResponse.HttpClientResponse
+): { readonly readable: NodeReadable; readonly abort: (() => void) | undefined } | undefined => {
+  const { abort, inner: current } = unwrap(response)
   const source = (current as { readonly source?: unknown }).source
   if (typeof source !== "object" || source === null) return undefined
   const body = (source as { readonly body?: unknown }).body

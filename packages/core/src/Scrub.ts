@@ -142,7 +142,7 @@ export const json = (scrub: Scrubber, value: unknown): unknown => {
       }
     } else if (Array.isArray(item)) {
       for (let i = 0; i < item.length; i++) stack.push([item, i])
-    } else if (typeof item === "object" && item !== null) {
+    } else if (typeof item === "object" && item !== null && isPlainObject(item)) {
       const record = item as Record<string, unknown>
       for (const name of Object.keys(record)) {
         const scrubbedName = scrub(name)
@@ -155,6 +155,12 @@ export const json = (scrub: Scrubber, value: unknown): unknown => {
     }
   }
   return root.value
+}
+
+/** Only JSON's own objects are walked (not decoded images, typed arrays or class instances). */
+const isPlainObject = (value: object): boolean => {
+  const prototype = Object.getPrototypeOf(value)
+  return prototype === Object.prototype || prototype === null
 }
 
 /**

@@ -39,3 +39,5 @@ export * as Fallback from "./Fallback.js"
 export * as ProviderHealth from "./ProviderHealth.js"
 /** @since 0.2.0 */
 export * as Scrub from "./Scrub.js"
+/** @since 0.1.0 */
+export * as ProviderDefinition from "./ProviderDefinition.js"

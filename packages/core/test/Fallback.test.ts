@@ -1,6 +1,13 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Duration, Effect, Exit, Fiber, Layer, Metric, Ref, TestClock } from "effect"
-import { Fallback, ImageGenerationError as E, ImageProvider, ImageProviderTest, ProviderHealth } from "../src/index.js"
+import {
+  Fallback,
+  ImageGenerationError as E,
+  ImageProvider,
+  ImageProviderTest,
+  ModelCatalog,
+  ProviderHealth
+} from "../src/index.js"
 
 type Outcome = ImageProviderTest.Outcome
 
@@ -51,6 +58,8 @@ const errorOf = (tag: E.AttemptError["_tag"], p: string): E.AttemptError => {
       return new E.NoImageReturned({ ...common, text: "I cannot draw" })
     case "MalformedResponse":
       return new E.MalformedResponse(common)
+    case "BudgetExceeded":
+      return new E.BudgetExceeded({ ...common, estimateUsd: 0.5, limitUsd: 0.1 })
   }
 }
 
@@ -65,7 +74,9 @@ describe("Fallback", () => {
         provider: "a",
         model: "nano-banana-2",
         outcome: "success",
-        durationMs: 0
+        durationMs: 0,
+        image: 0,
+        attempt: 1
       }])
       assert.strictEqual(yield* calls(1), 0)
     }))
@@ -97,7 +108,8 @@ describe("Fallback", () => {
       ["NoImageReturned", 1, true],
       ["MalformedResponse", 0, true],
       ["InvalidRequest", 0, false],
-      ["ContentBlocked", 0, false]
+      ["ContentBlocked", 0, false],
+      ["BudgetExceeded", 0, false]
     ]
     for (const [tag, retries, failsOver] of table) {
       it.effect(`${tag}: ${retries} retr${retries === 1 ? "y" : "ies"}, ${failsOver ? "fails over" : "stops"}`, () =>
@@ -222,7 +234,9 @@ describe("Fallback", () => {
           model: "nano-banana-2",
           outcome: "Timeout",
           durationMs: 10_000,
-          message: "a did not answer within 10s"
+          message: "a did not answer within 10s",
+          image: 0,
+          attempt: 1
         })
       }))
 
@@ -327,9 +341,11 @@ describe("Fallback", () => {
           outcome: "ProviderUnavailable",
           durationMs: 2000,
           status: 502,
-          message: "down"
+          message: "down",
+          image: 0,
+          attempt: 1
         },
-        { provider: "a", model: "nano-banana-2", outcome: "success", durationMs: 2000 }
+        { provider: "a", model: "nano-banana-2", outcome: "success", durationMs: 2000, image: 0, attempt: 2 }
       ])
     }))
 
@@ -477,6 +493,111 @@ describe("Fallback", () => {
         assert.strictEqual(yield* calls(0), 4)
         yield* TestClock.adjust("1 second")
         assert.strictEqual((yield* Fiber.join(fiber)).images.length, 4)
+      }))
+  })
+
+  describe("n across backends, defects, trails per image (open contract)", () => {
+    const PNG = ["image/png"]
+    /** A backend built on ImageProvider.make: `maxPerCall` for nano-banana-2, calls counted, scripted answers. */
+    const backend = (
+      name: string,
+      maxPerCall: number,
+      answer: (count: number, call: number) => Effect.Effect<ImageProvider.Answer, E.AttemptError> = (count) =>
+        Effect.succeed({
+          images: Array.from(
+            { length: count },
+            () => ({ data: ImageProviderTest.defaultPng, mimeType: "image/png" })
+          ) as any
+        })
+    ) =>
+      Effect.gen(function*() {
+        const counts = yield* Ref.make<ReadonlyArray<number>>([])
+        const service = ImageProvider.make({
+          name,
+          models: {
+            "nano-banana-2": {
+              generate: ModelCatalog.capability("nano-banana-2", { id: `${name}/nb2`, inputTypes: PNG, maxPerCall })
+            }
+          }
+        }, {
+          call: ({ count }) =>
+            Effect.flatMap(Ref.getAndUpdate(counts, (all) => [...all, count]), (before) => answer(count, before.length))
+        })
+        return { service, counts: Ref.get(counts) }
+      })
+
+    it.effect("passes n through to a backend that serves several per call", () =>
+      Effect.gen(function*() {
+        const many = yield* backend("many", 4)
+        const fallback = yield* Fallback.make([many.service], { health: false })
+        const result = yield* fallback.generate({ prompt: "banana", n: 4 })
+        assert.deepStrictEqual(yield* many.counts, [4])
+        assert.strictEqual(result.images.length, 4)
+        assert.deepStrictEqual(result.attempts.map((a) => [a.provider, a.outcome, a.image, a.count, a.attempt]), [
+          ["many", "success", 0, 4, 1]
+        ])
+        const six = yield* fallback.generate({ prompt: "banana", n: 6 })
+        assert.deepStrictEqual(yield* many.counts, [4, 4, 2])
+        assert.deepStrictEqual(six.attempts.map((a) => [a.image, a.count]), [[0, 4], [4, 2]])
+      }))
+
+    it.effect("splits only what the first backend cannot serve; a fallback backend splits its own calls", () =>
+      Effect.gen(function*() {
+        const down = yield* backend("down", 2, () => Effect.fail(unavailable("down")))
+        const many = yield* backend("many", 4)
+        const fallback = yield* Fallback.make([down.service, many.service], { health: false, attempts: 1 })
+        const result = yield* fallback.generate({ prompt: "banana", n: 3 })
+        // the two chains run at once: compare the calls' sizes, not their order
+        assert.deepStrictEqual([...(yield* down.counts)].sort(), [1, 2])
+        assert.deepStrictEqual([...(yield* many.counts)].sort(), [1, 2])
+        assert.strictEqual(result.images.length, 3)
+        assert.deepStrictEqual(result.attempts.map((a) => [a.provider, a.outcome, a.image, a.count, a.attempt]), [
+          ["down", "ProviderUnavailable", 0, 2, 1],
+          ["many", "success", 0, 2, 2],
+          ["down", "ProviderUnavailable", 2, undefined, 1],
+          ["many", "success", 2, undefined, 2]
+        ])
+      }))
+
+    it.effect("a provider defect fails that attempt (recorded in the trail) and the next backend serves", () =>
+      Effect.gen(function*() {
+        const broken = ImageProvider.ImageProvider.of({
+          name: "broken",
+          generate: () => Effect.die(new RangeError("Maximum call stack size exceeded"))
+        })
+        const good = yield* backend("good", 1)
+        const fallback = yield* Fallback.make([broken, good.service], { health: false })
+        const result = yield* fallback.generate({ prompt: "banana" })
+        assert.strictEqual(result.provider, "good")
+        assert.deepStrictEqual(result.attempts.map((a) => [a.provider, a.outcome, a.message, a.attempt]), [
+          [
+            "broken",
+            "MalformedResponse",
+            "broken failed unexpectedly (RangeError: Maximum call stack size exceeded)",
+            1
+          ],
+          ["good", "success", undefined, 2]
+        ])
+      }))
+
+    it.effect("interruption is not a defect: it still interrupts the chain", () =>
+      Effect.gen(function*() {
+        const stuck = ImageProvider.ImageProvider.of({ name: "stuck", generate: () => Effect.interrupt })
+        const fallback = yield* Fallback.make([stuck], { health: false })
+        const exit = yield* Effect.exit(fallback.generate({ prompt: "banana" }))
+        assert.isTrue(Exit.isInterrupted(exit))
+      }))
+
+    it.effect("BudgetExceeded is neither retried nor failed over, and no backend is called", () =>
+      Effect.gen(function*() {
+        const first = yield* backend("first", 1)
+        const second = yield* backend("second", 1)
+        const fallback = yield* Fallback.make([first.service, second.service], { health: false, attempts: 3 })
+        const error = yield* Effect.flip(
+          fallback.generate({ prompt: "banana", model: "nano-banana-2", imageSize: "4K", maxCostUsd: 0.01 })
+        )
+        assert.strictEqual(error._tag, "BudgetExceeded")
+        assert.deepStrictEqual([yield* first.counts, yield* second.counts], [[], []])
       }))
   })
 

@@ -15,6 +15,7 @@ describe("ImageGenerationError", () => {
       Timeout: { retry: "always", failover: "always" },
       NoImageReturned: { retry: "once", failover: "always" },
       MalformedResponse: { retry: "never", failover: "always" },
+      BudgetExceeded: { retry: "never", failover: "never" },
       AllProvidersFailed: { retry: "never", failover: "never" }
     })
     const error = new E.RateLimited({ provider: "x", message: "m", retryAfter: Duration.seconds(2) })

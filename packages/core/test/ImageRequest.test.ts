@@ -7,9 +7,19 @@ const png = ImageProviderTest.defaultPng
 const decode = (input: unknown) => Effect.runSync(Effect.either(ImageRequest.decode(input)))
 const failure = (input: unknown) => {
   const result = decode(input)
-  assert.isTrue(Either.isLeft(result), `expected ${JSON.stringify(input)} to be refused`)
+  assert.isTrue(Either.isLeft(result), "expected the input to be refused")
   return (result as Either.Left<any, any>).left
 }
+
+const cyclic: Record<string, unknown> = { self: {} }
+;(cyclic.self as Record<string, unknown>).again = cyclic
+/** A PNG signature followed by zeros: `bytes` long. */
+const big = (bytes: number) => {
+  const data = new Uint8Array(bytes)
+  data.set(png.subarray(0, 16))
+  return data
+}
+const bigDataUrl = (bytes: number) => `data:image/png;base64,${Buffer.from(big(bytes)).toString("base64")}`
 
 describe("ImageRequest.decode", () => {
   it("fills the defaults of a minimal request", () => {
@@ -79,9 +89,80 @@ describe("ImageRequest.decode", () => {
     ],
     ["snake_case typo", { prompt: "x", aspect_ratio: "1:1" }, "aspect_ratio", /not a known field/],
     [
-      "unknown provider options",
-      { prompt: "x", providerOptions: { vertex: {} } },
+      "a provider options entry that is not an object",
+      { prompt: "x", providerOptions: { vertex: 3 } },
       "providerOptions.vertex",
+      /wrong type/
+    ],
+    [
+      "a BigInt provider option",
+      { prompt: "x", providerOptions: { acme: { seed: 1n } } },
+      "providerOptions.acme.seed",
+      /BigInt/
+    ],
+    [
+      "a cyclic provider option",
+      { prompt: "x", providerOptions: { acme: cyclic } },
+      // the entry is decoded (copied) first: the cycle closes one level further, on the caller's own object
+      "providerOptions.acme.self.again.self",
+      /refers back to itself/
+    ],
+    [
+      "a provider option that is not JSON",
+      { prompt: "x", providerOptions: { acme: { list: [1, new Date(0)] } } },
+      "providerOptions.acme.list[1]",
+      /not a plain object/
+    ],
+    [
+      "a NaN provider option",
+      { prompt: "x", providerOptions: { acme: { x: Number.NaN } } },
+      "providerOptions.acme.x",
+      /NaN/
+    ],
+    ["a prompt of zero-width characters", { prompt: "\u200b\u200c\u200d\ufeff \u2060" }, "prompt", /visible text/],
+    [
+      "a data URL reference whose payload is not an image",
+      { prompt: "x", images: [{ url: `data:image/png;base64,${Buffer.from("hello world").toString("base64")}` }] },
+      "images[0].url",
+      /payload is not a PNG, JPEG, WebP, GIF or HEIC\/HEIF image/
+    ],
+    [
+      "a reference image over the per-image cap",
+      { prompt: "x", images: [{ data: png }, { data: big(ImageRequest.limits.maxImageBytes + 1) }] },
+      "images[1]",
+      /is 20 MiB; a reference image may hold at most 20 MiB/
+    ],
+    [
+      "a data URL over the per-image cap",
+      { prompt: "x", images: [{ url: bigDataUrl(ImageRequest.limits.maxImageBytes + 3) }] },
+      "images[0]",
+      /a reference image may hold at most 20 MiB/
+    ],
+    [
+      "reference images over the total cap",
+      { prompt: "x", images: [1, 2, 3].map(() => ({ data: big(18 * 1024 * 1024) })) },
+      "images",
+      /hold 54 MiB in total; the reference images of one request may hold at most 50 MiB/
+    ],
+    [
+      "a non-positive maxCostUsd",
+      { prompt: "x", maxCostUsd: 0 },
+      "maxCostUsd",
+      /positive number of US dollars \(got 0\)/
+    ],
+    ["an infinite maxCostUsd", { prompt: "x", maxCostUsd: Infinity }, "maxCostUsd", /got Infinity/],
+    ["a blank idempotencyKey", { prompt: "x", idempotencyKey: " " }, "idempotencyKey", /non-empty string/],
+    ["a huge idempotencyKey", { prompt: "x", idempotencyKey: "k".repeat(257) }, "idempotencyKey", /at most 256/],
+    [
+      "an unknown thinkingLevel",
+      { prompt: "x", thinkingLevel: "max" },
+      "thinkingLevel",
+      /"minimal", "low", "medium", "high" \(got "max"\)/
+    ],
+    [
+      "an unknown grounding field",
+      { prompt: "x", grounding: { webSearch: true } },
+      "grounding.webSearch",
       /not a known field/
     ]
   ]
@@ -94,6 +175,54 @@ describe("ImageRequest.decode", () => {
       assert.match(error.message, /^Invalid request: /)
     })
   }
+
+  it("hostile values (null prototype, a throwing toString, a throwing getter) are InvalidRequest, never a defect", () => {
+    const bare = Object.create(null)
+    const liar = {
+      toString() {
+        throw new Error("boom")
+      },
+      valueOf() {
+        throw new Error("boom")
+      }
+    }
+    for (const field of ["n", "aspectRatio", "imageSize", "seed", "thinkingLevel", "maxCostUsd", "prompt"]) {
+      for (const value of [bare, liar, [bare], Symbol("s")]) {
+        const error = failure({ prompt: "x", [field]: value })
+        assert.strictEqual(error._tag, "InvalidRequest")
+        assert.strictEqual(error.field, field)
+      }
+    }
+    const nullPrototypeRequest = Object.assign(Object.create(null), { prompt: "x", n: 2 })
+    assert.isTrue(Either.isRight(decode(nullPrototypeRequest)))
+    const getter = {
+      prompt: "x",
+      get n(): number {
+        throw new Error("boom")
+      }
+    }
+    assert.strictEqual(failure(getter)._tag, "InvalidRequest")
+  })
+
+  it("takes the new typed fields and any provider's options entry", () => {
+    const input = {
+      prompt: "x",
+      maxCostUsd: 0.25,
+      idempotencyKey: "order-42",
+      grounding: { googleSearch: true, imageSearch: false },
+      thinkingLevel: "high",
+      providerOptions: { vertex: { labels: { team: "a" } }, "my-backend": { deep: [[{ x: null }]] } }
+    }
+    assert.deepStrictEqual(decode(input), Either.right({ ...input, images: [], model: "nano-banana-2", n: 1 }) as any)
+  })
+
+  it("a deeply nested provider option is walked without overflowing the stack", () => {
+    let deep: unknown = 1n
+    for (let i = 0; i < 100_000; i++) deep = [deep]
+    const error = failure({ prompt: "x", providerOptions: { acme: { deep } } })
+    assert.match(error.message, /nests deeper than 64 levels/)
+    assert.isTrue(error.field.startsWith("providerOptions.acme.deep[0][0]"))
+  })
 
   it("refuses a non-object", () => {
     for (const input of [null, "prompt", 3, undefined]) {

@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto"
 import * as Catalog from "./Catalog.js"
 import * as Images from "./Images.js"
 import type { Reference } from "./internal/references.js"
-import { decodable, isRecord, randomId, resolveUrl, textTokens } from "./internal/references.js"
+import { decodable, isRecord, randomId, renderVariants, resolveUrl, textTokens } from "./internal/references.js"
 import type { Answer, AnswerFault, Incoming, Protocol } from "./internal/server.js"
 import { json } from "./internal/server.js"
 
@@ -86,6 +86,9 @@ interface Parsed {
   readonly seed: number | undefined
 }
 
+/** Every optional field some model's spec declares (besides resolution, image_urls, num_images). */
+const specFields = [...new Set([...Catalog.aimlModels.values()].flatMap((model) => model.extras))]
+
 const parse = async (incoming: Incoming, store: CdnStore): Promise<Parsed | Answer> => {
   if (!incoming.recorded.credentialOk) return json(401, errorBody(incoming, 401, defaultMessages[401]!))
   const body = incoming.recorded.body
@@ -95,11 +98,13 @@ const parse = async (incoming: Incoming, store: CdnStore): Promise<Parsed | Answ
   const model = Catalog.aimlModels.get(body.model)
   if (model === undefined) return validation(incoming, "model", enumDetail(models, body.model))
   if (typeof body.prompt !== "string" || body.prompt.length === 0) return validation(incoming, "prompt", "Required")
+  // A field of another model's spec that this model's spec lacks is refused; other unknown keys are ignored.
   for (
     const [field, present] of [
       ["resolution", model.resolutions !== undefined],
       ["image_urls", model.imageUrls !== undefined],
-      ["num_images", model.numImages]
+      ["num_images", model.numImages],
+      ...specFields.map((extra) => [extra, model.extras.includes(extra)] as const)
     ] as const
   ) {
     if (!present && body[field] !== undefined) {
@@ -115,6 +120,11 @@ const parse = async (incoming: Incoming, store: CdnStore): Promise<Parsed | Answ
   if (body.resolution !== undefined && model.resolutions !== undefined) {
     if (typeof body.resolution !== "string" || !model.resolutions.includes(body.resolution as Catalog.SizeTier)) {
       return validation(incoming, "resolution", enumDetail(model.resolutions, body.resolution))
+    }
+  }
+  if (body.provider !== undefined) {
+    if (typeof body.provider !== "string" || !Catalog.aimlProviders.includes(body.provider.toLowerCase())) {
+      return validation(incoming, "provider", enumDetail(Catalog.aimlProviders, body.provider))
     }
   }
   let count = 1
@@ -174,7 +184,8 @@ const parse = async (incoming: Incoming, store: CdnStore): Promise<Parsed | Answ
     prompt: body.prompt,
     references,
     ratio,
-    tier: typeof body.resolution === "string" ? body.resolution as Catalog.SizeTier : "1K",
+    // Lite: Google serves 1K only, a 2K/4K request is answered (and billed) at 1K.
+    tier: typeof body.resolution === "string" && model.only1K !== true ? body.resolution as Catalog.SizeTier : "1K",
     count,
     seed
   }
@@ -196,23 +207,19 @@ const success = async (
   form: "data-url" | "data-b64" | "images" | undefined,
   missing: boolean
 ): Promise<Answer> => {
-  const { height, width } = Catalog.pixelSize(parsed.model.family, parsed.ratio, parsed.tier)
-  const mimeType = Catalog.mimeTypeOf(parsed.model.family)
-  const first = parsed.references[0]
-  const images = await Promise.all(
-    Array.from({ length: parsed.count }, (_, index) =>
-      Images.render({
-        width,
-        height,
-        mimeType,
-        prompt: parsed.prompt,
-        seed: parsed.seed,
-        salt: [index === 0 ? "" : String(index), first !== undefined && first.bytes === undefined ? first.source : ""]
-          .join(""),
-        reference: first?.bytes
-      }))
-  )
+  const mimeType = parsed.model.mimeType
+  const images = await renderVariants({
+    count: parsed.count,
+    family: parsed.model.family,
+    ratio: parsed.ratio,
+    tier: parsed.tier,
+    mimeType,
+    prompt: parsed.prompt,
+    seed: parsed.seed,
+    references: parsed.references
+  })
   const chosen = form ?? (parsed.model.form === 3 ? "images" : "data-url")
+
   const files = images.map((image) => {
     const name = `${Date.now()}-${randomId(16)}.${extension(mimeType)}`
     if (chosen !== "data-b64") store.add(name, image.bytes, mimeType, missing)
@@ -221,6 +228,13 @@ const success = async (
   const { credits, usd } = cost(parsed)
   const extra = parsed.model.newSpec ? { model: parsed.model.id } : {}
   const usdSpent = parsed.model.newSpec ? { usd_spent: usd } : {}
+  if (form === undefined && parsed.model.form === 4) {
+    return json(200, {
+      data: files.map((file) => ({ url: file.url, b64_json: null })),
+      meta: { usage: { credits_used: credits, usd_spent: usd } },
+      model: parsed.model.id
+    })
+  }
   if (chosen === "images") {
     return json(200, {
       images: files.map((file) => ({
@@ -262,8 +276,17 @@ const success = async (
 }
 
 const noImage = (parsed: Parsed, description: string | undefined): Answer => {
-  if (description === undefined) return json(200, { data: [], meta: { usage: { credits_used: 0 } } })
+  if (description === undefined) {
+    return json(200, {
+      data: [],
+      meta: { usage: { credits_used: 0, ...(parsed.model.newSpec ? { usd_spent: 0 } : {}) } },
+      ...(parsed.model.newSpec ? { model: parsed.model.id } : {})
+    })
+  }
   if (parsed.model.form === 3) return json(200, { images: [], description })
+  if (parsed.model.form === 4) {
+    return json(200, { data: [], meta: { usage: { credits_used: 0, usd_spent: 0 } }, model: parsed.model.id })
+  }
   return json(200, { description, data: [], meta: { usage: { credits_used: 0 } } })
 }
 

@@ -5,12 +5,12 @@
  */
 
 /**
- * The three emulated backends.
+ * The emulated backends (`vertex` since 0.2.0).
  *
  * @since 0.1.0
  * @category Models
  */
-export type ServerName = "openrouter" | "aimlapi" | "google"
+export type ServerName = "openrouter" | "aimlapi" | "google" | "vertex"
 
 /**
  * One received request, as recorded in the request log.
@@ -38,7 +38,8 @@ export interface RecordedRequest {
  * is consumed by the API call and makes the CDN URLs of that answer 404).
  *
  * - `ok`: a normal answer. `aimlForm` picks the AI/ML shape, `text` the model's text, `thoughtImages` the number of
- *   interim `thought:true` images on Gemini 3 models (default 1; 0 for 2.5 Flash).
+ *   interim `thought:true` images on Gemini 3 models (default 1 with `includeThoughts: true`, else 0), `imagesSse`
+ *   makes OpenRouter's `POST /images` with `stream: true` answer SSE events.
  * - `status`: any status with that provider's own error body. `retryAfter` sets the `Retry-After` header on OpenRouter
  *   and AI/ML, and a `google.rpc.RetryInfo` detail (`retryDelay`) on Google (use `headers` for a Google header).
  * - `delay` / `hang` / `slowBody` / `reset` / `truncated` / `html` / `raw`: transport faults.
@@ -58,6 +59,8 @@ export type Fault =
     readonly aimlForm?: "data-url" | "data-b64" | "images"
     readonly text?: string
     readonly thoughtImages?: number
+    /** OpenRouter `POST /images` with `stream: true`: answer SSE events (§6.5) instead of the buffered JSON. */
+    readonly imagesSse?: boolean
   }
   | {
     readonly kind: "status"

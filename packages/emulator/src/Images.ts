@@ -18,7 +18,7 @@ import sharp from "sharp"
 export interface RenderRequest {
   readonly width: number
   readonly height: number
-  readonly mimeType: "image/png" | "image/jpeg"
+  readonly mimeType: "image/png" | "image/jpeg" | "image/webp"
   readonly prompt: string
   readonly seed?: number | undefined
   /** Distinguishes several images of one answer (index, interim thought image). */
@@ -35,7 +35,7 @@ export interface RenderRequest {
  */
 export interface RenderedImage {
   readonly bytes: Buffer
-  readonly mimeType: "image/png" | "image/jpeg"
+  readonly mimeType: "image/png" | "image/jpeg" | "image/webp"
   readonly width: number
   readonly height: number
 }
@@ -98,6 +98,8 @@ export const frameWidth = (width: number, height: number): number =>
 const encode = (pipeline: sharp.Sharp, mimeType: RenderRequest["mimeType"]): Promise<Buffer> =>
   (mimeType === "image/png"
     ? pipeline.png({ compressionLevel: 1, adaptiveFiltering: false })
+    : mimeType === "image/webp"
+    ? pipeline.webp({ quality: 80, effort: 0 })
     : pipeline.jpeg({ quality: 85 })).toBuffer()
 
 const renderUncached = async (request: RenderRequest): Promise<RenderedImage> => {

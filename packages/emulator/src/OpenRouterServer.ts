@@ -6,7 +6,6 @@
  */
 import * as Catalog from "./Catalog.js"
 import type { Fault } from "./Faults.js"
-import * as Images from "./Images.js"
 import type { Reference } from "./internal/references.js"
 import {
   ACCEPTED_INPUT_TYPES,
@@ -14,13 +13,17 @@ import {
   isRecord,
   parseDataUrl,
   randomId,
+  renderVariants,
   resolveUrl,
   textTokens
 } from "./internal/references.js"
 import type { Answer, AnswerFault, Incoming, Protocol, StreamChunk } from "./internal/server.js"
 import { json } from "./internal/server.js"
+import * as ImagesApi from "./OpenRouterImages.js"
 
 const PATH = "/api/v1/chat/completions"
+/** Default request-body cap of `POST /images` before it answers 413. */
+const DEFAULT_MAX_IMAGES_BODY = 32 * 1024 * 1024
 const PROVIDER_NAME = "Google AI Studio"
 
 const defaultMessages: Readonly<Record<number, string>> = {
@@ -79,6 +82,36 @@ interface Parsed {
 
 const tierOf = (size: string): Catalog.SizeTier => size === "0.5K" ? "512" : size as Catalog.SizeTier
 
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/
+
+/** A raw base64 image (no `data:` prefix) as a data URL of its sniffed type. */
+const asDataUrl = (url: string): string => {
+  if (url.startsWith("data:") || /^https?:/.test(url) || !BASE64.test(url.slice(0, 4096))) return url
+  const head = Buffer.from(url.slice(0, 16), "base64")
+  const mime = head[0] === 0xff && head[1] === 0xd8 ? "image/jpeg" : head[0] === 0x52 ? "image/webp" : "image/png"
+  return `data:${mime};base64,${url}`
+}
+
+/** The image URLs of a replayed assistant message, or an error message. */
+const assistantImages = (message: Record<string, unknown>): Array<string> | string => {
+  const found: Array<string> = []
+  const parts = [
+    ...(Array.isArray(message.images) ? message.images : []),
+    ...(Array.isArray(message.content) ? message.content : [])
+  ]
+  for (const part of parts) {
+    if (!isRecord(part)) return "Invalid assistant content part"
+    if (part.type === "text" || (part.type === undefined && typeof part.text === "string")) continue
+    if (part.type !== undefined && part.type !== "image_url") {
+      return `Unsupported assistant content part type: ${String(part.type)}`
+    }
+    const url = isRecord(part.image_url) ? part.image_url.url : undefined
+    if (typeof url !== "string") return "image_url.url is required"
+    found.push(asDataUrl(url))
+  }
+  return found
+}
+
 /** Validates a request the way OpenRouter does (as far as §1 documents); an `Answer` is an error. */
 const parse = async (incoming: Incoming): Promise<Parsed | Answer> => {
   const authorization = incoming.recorded.headers["authorization"]
@@ -94,8 +127,17 @@ const parse = async (incoming: Incoming): Promise<Parsed | Answer> => {
   }
   const texts: Array<string> = []
   const urls: Array<string> = []
+  let lastAssistantImage: string | undefined = undefined
   for (const message of body.messages) {
     if (!isRecord(message) || typeof message.role !== "string") return invalid("Invalid message: missing role")
+    if (message.role === "assistant") {
+      // Replayed turns (§9.7): images in `images[]` or as content parts (with or without `type`), possibly raw
+      // base64 without a `data:` prefix, as a live request did.
+      const found = assistantImages(message)
+      if (typeof found === "string") return invalid(found, "invalid_image")
+      if (found.length > 0) lastAssistantImage = found.at(-1)
+      continue
+    }
     if (message.role !== "user") continue
     if (typeof message.content === "string") texts.push(message.content)
     else if (Array.isArray(message.content)) {
@@ -110,6 +152,7 @@ const parse = async (incoming: Incoming): Promise<Parsed | Answer> => {
       }
     } else return invalid("Invalid message content")
   }
+  if (urls.length === 0 && lastAssistantImage !== undefined) urls.push(lastAssistantImage)
   const config = isRecord(body.image_config) ? body.image_config : {}
   const ratio = config.aspect_ratio === undefined ? "1:1" : config.aspect_ratio
   if (typeof ratio !== "string" || !model.ratios.includes(ratio)) {
@@ -139,7 +182,9 @@ const parse = async (incoming: Incoming): Promise<Parsed | Answer> => {
     if (!(await decodable(reference))) return invalid("Invalid image: could not decode", "invalid_image")
     references.push(reference)
   }
-  const modalities = Array.isArray(body.modalities) ? body.modalities : []
+  // A live request without `modalities` got an image from an image model; only an explicit list without "image"
+  // answers text only.
+  const modalities = Array.isArray(body.modalities) ? body.modalities : ["image", "text"]
   return {
     model,
     prompt: texts.join("\n"),
@@ -166,26 +211,19 @@ interface Completion {
 }
 
 const usageOf = (parsed: Parsed, completionText: number, images: number, reasoning: number) => {
-  const prices = Catalog.tokenPrices(parsed.model.family)
   const promptTokens = textTokens(parsed.prompt) + parsed.references.length * 258
   const imageTokens = images * Catalog.imageTokens(parsed.model.family, parsed.tier)
   const completionTokens = completionText + imageTokens + reasoning
-  const promptCost = promptTokens * prices.input
-  const completionCost = completionTokens * prices.output
-  const round = (n: number) => Math.round(n * 1e8) / 1e8
+  const { cost, cost_details, is_byok } = ImagesApi.costOf(parsed.model.family, promptTokens, completionTokens)
   return {
     prompt_tokens: promptTokens,
     completion_tokens: completionTokens,
     total_tokens: promptTokens + completionTokens,
     prompt_tokens_details: { cached_tokens: 0, cache_write_tokens: 0, audio_tokens: 0, video_tokens: 0 },
     completion_tokens_details: { reasoning_tokens: reasoning, image_tokens: imageTokens, audio_tokens: 0 },
-    cost: round(promptCost + completionCost),
-    is_byok: false,
-    cost_details: {
-      upstream_inference_cost: null,
-      upstream_inference_prompt_cost: round(promptCost),
-      upstream_inference_completions_cost: round(completionCost)
-    }
+    cost,
+    is_byok,
+    cost_details
   }
 }
 
@@ -265,7 +303,20 @@ const streamChunks = (c: Completion): ReadonlyArray<StreamChunk> => {
       }]
     })
   })
-  chunks.push({ data: sse({ ...base, choices: [], usage: c.usage }) })
+  // The live streams end with a usage chunk whose `choices` has one empty delta (not `[]`).
+  chunks.push({
+    data: sse({
+      ...base,
+      choices: [{
+        index: 0,
+        delta: { role: "assistant", content: "" },
+        finish_reason: null,
+        native_finish_reason: null,
+        logprobs: null
+      }],
+      usage: c.usage
+    })
+  })
   chunks.push({ data: Buffer.from("data: [DONE]\n\n") })
   return chunks
 }
@@ -289,17 +340,16 @@ const THOUGHT =
   "**Composing the image**\n\nI'm laying out the scene, balancing colour and composition before rendering."
 
 const success = async (parsed: Parsed, fault: Extract<Fault, { kind: "ok" }>): Promise<Completion> => {
-  const { height, width } = Catalog.pixelSize(parsed.model.family, parsed.ratio, parsed.tier)
   const mimeType = Catalog.mimeTypeOf(parsed.model.family)
-  const first = parsed.references[0]
-  const image = await Images.render({
-    width,
-    height,
+  const [image] = await renderVariants({
+    count: 1,
+    family: parsed.model.family,
+    ratio: parsed.ratio,
+    tier: parsed.tier,
     mimeType,
     prompt: parsed.prompt,
     seed: parsed.seed,
-    salt: first !== undefined && first.bytes === undefined ? first.source : undefined,
-    reference: first?.bytes
+    references: parsed.references
   })
   const text = fault.text ?? "Here is your image."
   const thinks = Catalog.thinks(parsed.model.family)
@@ -319,7 +369,7 @@ const success = async (parsed: Parsed, fault: Extract<Fault, { kind: "ok" }>): P
           : {}),
         images: [{
           type: "image_url",
-          image_url: { url: `data:${mimeType};base64,${image.bytes.toString("base64")}` },
+          image_url: { url: `data:${mimeType};base64,${image!.bytes.toString("base64")}` },
           index: 0
         }]
       }
@@ -345,16 +395,19 @@ const textAnswer = (parsed: Parsed, text: string): Completion => ({
  * @category Constructors
  * @internal
  */
-export const protocol = (): Protocol => ({
+export const protocol = (options: { readonly maxImagesBodyBytes?: number } = {}): Protocol => ({
   name: "openrouter",
   credential: (request) => {
     const header = request.headers["authorization"]
     return typeof header === "string" && header.startsWith("Bearer ") ? header.slice(7) : undefined
   },
-  isApiCall: (method, path) => method === "POST" && path === PATH,
+  isApiCall: (method, path) => (method === "POST" && path === PATH) || ImagesApi.isImagesCall(method, path),
   other: async (incoming) =>
     json(404, errorBody(404, `Not Found: ${incoming.recorded.method} ${incoming.recorded.path}`)),
   answer: async (incoming, fault: AnswerFault) => {
+    if (ImagesApi.isImagesPath(incoming.recorded.path)) {
+      return ImagesApi.answer(incoming, fault, options.maxImagesBodyBytes ?? DEFAULT_MAX_IMAGES_BODY)
+    }
     const parsed = await parse(incoming)
     if (!("model" in parsed)) return parsed
     switch (fault.kind) {
@@ -402,7 +455,8 @@ export const protocol = (): Protocol => ({
       }
     }
   },
-  error: (_incoming, fault) => {
+  error: (incoming, fault) => {
+    if (ImagesApi.isImagesPath(incoming.recorded.path)) return ImagesApi.scriptedError(fault)
     const metadata = { error_type: errorTypes[fault.status] ?? "unmapped", ...fault.openrouter?.metadata }
     const headers: Record<string, string> = { ...fault.headers }
     if (fault.retryAfter !== undefined) headers["retry-after"] = String(fault.retryAfter)
@@ -413,6 +467,7 @@ export const protocol = (): Protocol => ({
     )
   },
   http200Error: (incoming, fault) => {
+    if (ImagesApi.isImagesPath(incoming.recorded.path)) return ImagesApi.http200Error(incoming, fault)
     const code = fault.code ?? 502
     const message = fault.message ?? "Provider disconnected mid-stream"
     const error = { code, message, metadata: { error_type: errorTypes[code] ?? "provider_unavailable" } }

@@ -1,6 +1,6 @@
 /**
- * `@nanogen/emulator`: loopback servers that speak the OpenRouter, AI/ML API and Gemini API image-generation
- * protocols, with scriptable faults.
+ * `@nanogen/emulator`: loopback servers that speak the OpenRouter (chat completions and Image API), AI/ML API,
+ * Gemini API and Vertex AI image-generation protocols, with a fake OAuth token endpoint and scriptable faults.
  *
  * @since 0.1.0
  */

@@ -98,7 +98,8 @@ layer(Emulator.layer())("AI/ML API", (it) => {
       })
       assert.strictEqual(reply.status, 200)
       assert.strictEqual(reply.json.model, "google/nano-banana-edit")
-      const edited = yield* get(reply.json.images[0].url)
+      assert.isNumber(reply.json.meta.usage.usd_spent)
+      const edited = yield* get(reply.json.data[0].url)
       const info = yield* meta(edited.bytes)
       // new edit spec: no aspect_ratio → the ratio follows the reference (3:2 → nearest of the five is 4:3)
       assert.deepStrictEqual([info.width, info.height], [1184, 864])
@@ -190,5 +191,50 @@ layer(Emulator.layer())("AI/ML API", (it) => {
       assert.strictEqual(emu.pending("aimlapi"), 0)
       const unknownCdn = yield* get(`${new URL(emu.urls.aimlapi).origin}/cdn/nothing.png`)
       assert.strictEqual(unknownCdn.status, 404)
+    }))
+
+  it.effect("provider (auto|google|fal) where the spec has it; Lite and 2.1: the newer schema with usd_spent and model", () =>
+    Effect.gen(function*() {
+      const emu = yield* Emulator.EmulatorService
+      emu.reset()
+      for (const provider of ["auto", "Google", "fal"]) {
+        const reply = yield* generate(emu, { model: "google/nano-banana-pro", prompt: "x", provider })
+        assert.strictEqual(reply.status, 200, provider)
+      }
+      const badProvider = yield* generate(emu, { model: "google/nano-banana-pro", prompt: "x", provider: "openai" })
+      assert.strictEqual(
+        badProvider.json.message,
+        "Body validation error! [provider]: Invalid enum value. Expected 'auto' | 'google' | 'fal', received 'openai'"
+      )
+      const nb2Provider = yield* generate(emu, { model: "google/nano-banana-2", prompt: "x", provider: "google" })
+      assert.strictEqual(
+        nb2Provider.json.message,
+        "Body validation error! [provider]: Unrecognized key(s) in object: 'provider'"
+      )
+      const lite = yield* generate(emu, { model: "google/gemini-3-1-flash-lite-image", prompt: "x", resolution: "4K" })
+      assert.strictEqual(lite.status, 200)
+      assert.deepStrictEqual(Object.keys(lite.json), ["data", "meta", "model"])
+      assert.deepStrictEqual(Object.keys(lite.json.data[0]), ["url", "b64_json"])
+      assert.isNull(lite.json.data[0].b64_json)
+      assert.strictEqual(lite.json.model, "google/gemini-3-1-flash-lite-image")
+      assert.deepStrictEqual(Object.keys(lite.json.meta.usage), ["credits_used", "usd_spent"])
+      assert.strictEqual(lite.json.meta.usage.usd_spent, Math.round((1120 * 30e-6 + 1 * 0.25e-6) * 1e6) / 1e6)
+      const liteImage = yield* get(lite.json.data[0].url)
+      const liteInfo = yield* meta(liteImage.bytes)
+      // Google serves Lite at 1K only: a 4K request is answered at 1K, 16:9 by default
+      assert.deepStrictEqual([liteImage.contentType, liteInfo.width, liteInfo.height], ["image/jpeg", 1344, 768])
+      for (const field of ["num_images", "seed", "provider"]) {
+        const reply = yield* generate(emu, { model: "google/gemini-3-1-flash-lite-image", prompt: "x", [field]: 1 })
+        assert.strictEqual(reply.status, 400, field)
+      }
+      const nb21 = yield* generate(emu, {
+        model: "google/gemini-nano-banana-2.1",
+        prompt: "x",
+        resolution: "2K",
+        aspect_ratio: "1:1"
+      })
+      assert.strictEqual(nb21.json.model, "google/gemini-nano-banana-2.1")
+      const nb21Info = yield* meta((yield* get(nb21.json.data[0].url)).bytes)
+      assert.deepStrictEqual([nb21Info.width, nb21Info.height], [2048, 2048])
     }))
 })

@@ -18,16 +18,17 @@ const prompt = (text: string, generationConfig: Record<string, unknown> = {}) =>
 })
 
 layer(Emulator.layer())("Gemini API", (it) => {
-  it.effect("3 Pro 2K: thought text, an interim thought image, then the final JPEG with thoughtSignature", () =>
+  it.effect("3 Pro 2K with includeThoughts: thought text, an unsigned thought image, then the signed final JPEG", () =>
     Effect.gen(function*() {
       const emu = yield* Emulator.EmulatorService
       emu.reset()
       const reply = yield* generate(
         emu,
-        "gemini-3-pro-image-preview",
+        "gemini-3-pro-image",
         prompt("a nano banana dish", {
           responseModalities: ["TEXT", "IMAGE"],
-          imageConfig: { aspectRatio: "16:9", imageSize: "2K" }
+          imageConfig: { aspectRatio: "16:9", imageSize: "2K" },
+          thinkingConfig: { includeThoughts: true }
         })
       )
       assert.strictEqual(reply.status, 200)
@@ -39,7 +40,7 @@ layer(Emulator.layer())("Gemini API", (it) => {
       assert.strictEqual(parts[0].thought, true)
       assert.isString(parts[0].text)
       assert.strictEqual(parts[1].thought, true)
-      assert.isString(parts[1].thoughtSignature)
+      assert.isUndefined(parts[1].thoughtSignature)
       assert.strictEqual(parts[1].inlineData.mimeType, "image/jpeg")
       const final = parts.at(-1)
       assert.isUndefined(final.thought)
@@ -56,7 +57,7 @@ layer(Emulator.layer())("Gemini API", (it) => {
         usage.promptTokenCount + usage.candidatesTokenCount + usage.thoughtsTokenCount
       )
       assert.deepStrictEqual(usage.promptTokensDetails, [{ modality: "TEXT", tokenCount: usage.promptTokenCount }])
-      assert.strictEqual(reply.json.modelVersion, "gemini-3-pro-image-preview")
+      assert.strictEqual(reply.json.modelVersion, "gemini-3-pro-image")
       assert.isString(reply.json.responseId)
     }))
 
@@ -95,7 +96,7 @@ layer(Emulator.layer())("Gemini API", (it) => {
         prompt("cat", { imageConfig: { imageSize: "512", aspectRatio: "1:4" } })
       )
       const halfInfo = yield* meta(half.json.candidates[0].content.parts.at(-1).inlineData.data)
-      assert.deepStrictEqual([halfInfo.format, halfInfo.width, halfInfo.height], ["png", 256, 1024])
+      assert.deepStrictEqual([halfInfo.format, halfInfo.width, halfInfo.height], ["jpeg", 256, 1024])
     }))
 
   it.effect("an edit (snake_case inline_data) derives the image from the reference", () =>
@@ -155,20 +156,20 @@ layer(Emulator.layer())("Gemini API", (it) => {
       assert.strictEqual(notFound.status, 404)
       assert.strictEqual(notFound.json.error.status, "NOT_FOUND")
       const invalids: Array<[string, Record<string, unknown>, RegExp]> = [
-        ["gemini-3-pro-image-preview", { imageConfig: { imageSize: "1k" } }, /image size/i],
-        ["gemini-3-pro-image-preview", { imageConfig: { imageSize: "512" } }, /512/],
-        ["gemini-3-pro-image-preview", { imageConfig: { aspectRatio: "8:1" } }, /aspect ratio/i],
+        ["gemini-3-pro-image", { imageConfig: { imageSize: "1k" } }, /image size/i],
+        ["gemini-3-pro-image", { imageConfig: { imageSize: "512" } }, /512/],
+        ["gemini-3-pro-image", { imageConfig: { aspectRatio: "8:1" } }, /aspect ratio/i],
         [
           "gemini-2.5-flash-image",
           { candidateCount: 2 },
           /^Multiple candidates is not enabled for models\/gemini-2.5-flash-image$/
         ],
         [
-          "gemini-3.1-flash-image-preview",
+          "gemini-3.1-flash-image",
           { imageConfig: { outputMimeType: "image/png" } },
           /Unknown name "outputMimeType" at 'generation_config.image_config': Cannot find field/
         ],
-        ["gemini-3.1-flash-image-preview", { responseModalities: ["PICTURE"] }, /response_modalities/]
+        ["gemini-3.1-flash-image", { responseModalities: ["PICTURE"] }, /response_modalities/]
       ]
       for (const [model, config, message] of invalids) {
         const reply = yield* generate(emu, model, prompt("x", config))
@@ -187,7 +188,7 @@ layer(Emulator.layer())("Gemini API", (it) => {
         contents: [{ parts: [{ text: "x" }, { inlineData: { mimeType: "image/jpg", data: png.toString("base64") } }] }]
       })
       assert.strictEqual(jpg.status, 400)
-      const noSignature = yield* generate(emu, "gemini-3-pro-image-preview", {
+      const noSignature = yield* generate(emu, "gemini-3-pro-image", {
         contents: [
           { role: "user", parts: [{ text: "x" }] },
           { role: "model", parts: [image] },
@@ -215,12 +216,12 @@ layer(Emulator.layer())("Gemini API", (it) => {
         { kind: "http200Error", code: 500 }
       )
       const body = prompt("x")
-      const finish = yield* generate(emu, "gemini-3-pro-image-preview", body)
+      const finish = yield* generate(emu, "gemini-3-pro-image", body)
       assert.strictEqual(finish.status, 200)
       assert.strictEqual(finish.json.candidates[0].finishReason, "IMAGE_SAFETY")
       assert.isString(finish.json.candidates[0].finishMessage)
       assert.deepStrictEqual(finish.json.candidates[0].content, { role: "model" })
-      const blocked = yield* generate(emu, "gemini-3-pro-image-preview", body)
+      const blocked = yield* generate(emu, "gemini-3-pro-image", body)
       assert.deepStrictEqual(blocked.json.promptFeedback, { blockReason: "PROHIBITED_CONTENT" })
       assert.isUndefined(blocked.json.candidates)
       const text = yield* generate(emu, "gemini-2.5-flash-image", body)
@@ -253,8 +254,8 @@ layer(Emulator.layer())("Gemini API", (it) => {
       emu.reset()
       const reply = yield* generate(
         emu,
-        "gemini-3.1-flash-image-preview",
-        prompt("x"),
+        "gemini-3.1-flash-image",
+        prompt("x", { thinkingConfig: { includeThoughts: true } }),
         undefined,
         "streamGenerateContent",
         "?alt=sse"
@@ -269,9 +270,80 @@ layer(Emulator.layer())("Gemini API", (it) => {
       assert.isUndefined(chunks[0].candidates[0].finishReason)
       const last = chunks.at(-1)
       assert.strictEqual(last.candidates[0].finishReason, "STOP")
-      assert.strictEqual(last.candidates[0].content.parts[0].inlineData.mimeType, "image/png")
+      assert.strictEqual(last.candidates[0].content.parts[0].inlineData.mimeType, "image/jpeg")
       const array = yield* generate(emu, "gemini-2.5-flash-image", prompt("x"), undefined, "streamGenerateContent")
       assert.isTrue(Array.isArray(array.json))
       assert.strictEqual(array.json.length, 2)
+    }))
+
+  it.effect("without includeThoughts a Gemini 3 answer is only the signed JPEG, shaped like the live recordings", () =>
+    Effect.gen(function*() {
+      const emu = yield* Emulator.EmulatorService
+      emu.reset()
+      for (const model of ["gemini-3-pro-image", "gemini-3.1-flash-image", "gemini-3.1-flash-lite-image"]) {
+        const reply = yield* generate(emu, model, prompt("a cat", { responseModalities: ["IMAGE"] }))
+        assert.strictEqual(reply.status, 200, model)
+        const [candidate] = reply.json.candidates
+        assert.deepStrictEqual(Object.keys(candidate), ["content", "finishReason", "index"])
+        assert.deepStrictEqual(candidate.content.parts.map((p: any) => Object.keys(p)), [[
+          "inlineData",
+          "thoughtSignature"
+        ]])
+        assert.strictEqual(candidate.content.parts[0].inlineData.mimeType, "image/jpeg")
+        assert.strictEqual(reply.json.usageMetadata.serviceTier, "standard")
+        assert.deepStrictEqual(reply.json.usageMetadata.candidatesTokensDetails, [{
+          modality: "IMAGE",
+          tokenCount: 1120
+        }])
+        assert.strictEqual(reply.json.modelVersion, model)
+      }
+      const off = yield* generate(
+        emu,
+        "gemini-3-pro-image",
+        prompt("x", { thinkingConfig: { includeThoughts: false } })
+      )
+      assert.isTrue(off.json.candidates[0].content.parts.every((p: any) => p.thought === undefined))
+    }))
+
+  it.effect("new models and lifecycle: Lite 1K only (1:8 is 352×2928), 2.1 without 512, shut-down previews 404", () =>
+    Effect.gen(function*() {
+      const emu = yield* Emulator.EmulatorService
+      emu.reset()
+      const lite = yield* generate(
+        emu,
+        "gemini-3.1-flash-lite-image",
+        prompt("x", { imageConfig: { aspectRatio: "1:8", imageSize: "1K" } })
+      )
+      const liteInfo = yield* meta(lite.json.candidates[0].content.parts[0].inlineData.data)
+      assert.deepStrictEqual([liteInfo.format, liteInfo.width, liteInfo.height], ["jpeg", 352, 2928])
+      const lite2K = yield* generate(
+        emu,
+        "gemini-3.1-flash-lite-image",
+        prompt("x", { imageConfig: { imageSize: "2K" } })
+      )
+      assert.deepStrictEqual([lite2K.status, lite2K.json.error.message], [
+        400,
+        "Image size 2K is not supported for models/gemini-3.1-flash-lite-image. Supported values are: 1K."
+      ])
+      const nb21 = yield* generate(
+        emu,
+        "gemini-nano-banana-2.1",
+        prompt("x", { imageConfig: { imageSize: "4K", aspectRatio: "4:1" } })
+      )
+      const nb21Info = yield* meta(nb21.json.candidates[0].content.parts[0].inlineData.data)
+      assert.deepStrictEqual([nb21Info.width, nb21Info.height], [8192, 2048])
+      const half = yield* generate(emu, "gemini-nano-banana-2.1", prompt("x", { imageConfig: { imageSize: "512" } }))
+      assert.strictEqual(half.status, 400)
+      for (const retired of ["gemini-3.1-flash-image-preview", "gemini-3-pro-image-preview"]) {
+        const reply = yield* generate(emu, retired, prompt("x"))
+        assert.deepStrictEqual([reply.status, reply.json], [404, {
+          error: {
+            code: 404,
+            message:
+              `models/${retired} is not found for API version v1beta, or is not supported for generateContent. Call ListModels to see the list of available models and their supported methods.`,
+            status: "NOT_FOUND"
+          }
+        }])
+      }
     }))
 })

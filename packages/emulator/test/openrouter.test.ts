@@ -1,7 +1,8 @@
 import { assert, describe, layer } from "@effect/vitest"
+import { fixtureJson } from "@nanogen/test-utils"
 import * as Effect from "effect/Effect"
 import * as Emulator from "../src/index.js"
-import { dataUrlBytes, meta, post } from "./helpers.js"
+import { close, dataUrlBytes, meta, pixel, post, solidPng } from "./helpers.js"
 
 const chat = (emu: Emulator.Emulator, body: Record<string, unknown>, key = emu.keys.openrouter) =>
   post(`${emu.urls.openrouter}/chat/completions`, body, { authorization: `Bearer ${key}` })
@@ -77,7 +78,8 @@ layer(Emulator.layer())("OpenRouter", (it) => {
 
       const wide = yield* chat(emu, request("google/gemini-3.1-flash-image", { image_config: { aspect_ratio: "8:1" } }))
       const wideInfo = yield* meta(dataUrlBytes(wide.json.choices[0].message.images[0].image_url.url).bytes)
-      assert.strictEqual(wideInfo.width! / wideInfo.height!, 8)
+      // the live 1:8 answer (Lite) is 352×2928; the emulator mirrors it for 8:1
+      assert.deepStrictEqual([wideInfo.width, wideInfo.height], [2928, 352])
     }))
 
   it.effect("validates credentials, model, ratio, size and reference count", () =>
@@ -137,14 +139,54 @@ layer(Emulator.layer())("OpenRouter", (it) => {
       assert.strictEqual(emu.requests("openrouter").length, 8)
     }))
 
-  it.effect("without modalities [image] the answer is text only (§1.9)", () =>
+  it.effect("without modalities an image model still answers with an image (as live); [\"text\"] is text only", () =>
     Effect.gen(function*() {
       const emu = yield* Emulator.EmulatorService
       emu.reset()
       const reply = yield* chat(emu, { ...request("google/gemini-2.5-flash-image"), modalities: undefined })
       assert.strictEqual(reply.status, 200)
-      assert.isUndefined(reply.json.choices[0].message.images)
-      assert.isString(reply.json.choices[0].message.content)
+      assert.strictEqual(reply.json.choices[0].message.images.length, 1)
+      const text = yield* chat(emu, { ...request("google/gemini-2.5-flash-image"), modalities: ["text"] })
+      assert.isUndefined(text.json.choices[0].message.images)
+      assert.isString(text.json.choices[0].message.content)
+    }))
+
+  it.effect("accepts a replayed assistant image (the recorded turn-2 request) and edits from it", () =>
+    Effect.gen(function*() {
+      const emu = yield* Emulator.EmulatorService
+      emu.reset()
+      const recorded = fixtureJson("multiturn", "openrouter-assistant-image-replay-turn2-request.json") as any
+      // The recording's `google/gemini-2.5-flash-image-preview` slug is no longer listed; the body is otherwise as sent.
+      const replay = yield* chat(emu, { ...recorded, model: "google/gemini-2.5-flash-image" })
+      assert.strictEqual(replay.status, 200)
+      assert.strictEqual(replay.json.choices[0].message.images.length, 1)
+      const green = yield* solidPng(64, 64, [10, 200, 30])
+      const greenUrl = `data:image/png;base64,${green.toString("base64")}`
+      const turn2 = yield* chat(emu, {
+        ...request("google/gemini-3.1-flash-image"),
+        messages: [
+          { role: "user", content: "a square" },
+          {
+            role: "assistant",
+            content: "Here it is.",
+            images: [{ type: "image_url", image_url: { url: greenUrl }, index: 0 }],
+            reasoning_details: [{ type: "reasoning.text", text: "t", format: "google-gemini-v1", index: 0 }]
+          },
+          { role: "user", content: "make it rounder" }
+        ]
+      })
+      assert.strictEqual(turn2.status, 200)
+      const edited = dataUrlBytes(turn2.json.choices[0].message.images[0].image_url.url).bytes
+      assert.isTrue(close(yield* pixel(edited, 512, 512), [10, 200, 30]))
+      const bad = yield* chat(emu, {
+        ...request("google/gemini-3.1-flash-image"),
+        messages: [{ role: "assistant", content: [{ type: "video_url", video_url: { url: "x" } }] }, {
+          role: "user",
+          content: "x"
+        }]
+      })
+      assert.strictEqual(bad.status, 400)
+      assert.strictEqual(bad.json.error.metadata.error_type, "invalid_image")
     }))
 
   it.effect("refusal forms, text-only and HTTP 200 errors", () =>
@@ -244,7 +286,14 @@ layer(Emulator.layer())("OpenRouter", (it) => {
         const info = yield* meta(dataUrlBytes(withImage.choices[0].delta.images[0].image_url.url).bytes)
         assert.deepStrictEqual([info.width, info.height], [1024, 1024])
         const last = chunks.at(-1)
-        assert.deepStrictEqual(last.choices, [])
+        // every recorded live stream has one element in the usage chunk's choices
+        assert.deepStrictEqual(last.choices, [{
+          index: 0,
+          delta: { role: "assistant", content: "" },
+          finish_reason: null,
+          native_finish_reason: null,
+          logprobs: null
+        }])
         assert.strictEqual(last.usage.completion_tokens_details.image_tokens, 1290)
       }))
 

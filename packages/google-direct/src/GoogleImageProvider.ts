@@ -10,18 +10,16 @@ import {
   ImageDownload,
   ImageGenerationError,
   ImageProvider,
-  type ImageRequest,
-  type ImageResult,
-  ModelCatalog,
-  ProviderClient
+  ImageRequest,
+  type ModelCatalog,
+  ProviderClient,
+  ProviderDefinition
 } from "@nanogen/core"
-import * as Clock from "effect/Clock"
-import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
-import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import type * as Redacted from "effect/Redacted"
+import * as Predicate from "effect/Predicate"
+import { definition } from "./definition.js"
 import * as Errors from "./internal/errors.js"
 import * as Request from "./internal/request.js"
 import * as Response from "./internal/response.js"
@@ -33,12 +31,21 @@ import * as Wire from "./internal/wire.js"
  * @example
  * ```ts
  * import { GoogleImageProvider } from "@nanogen/google-direct"
- * GoogleImageProvider.providerName // "google-direct"
+ * GoogleImageProvider.name // "google-direct"
  * ```
+ * @since 0.2.0
+ * @category Models
+ */
+export const name = "google-direct"
+
+/**
+ * The former name of `name`.
+ *
+ * @deprecated use `name`
  * @since 0.1.0
  * @category Models
  */
-export const providerName = "google-direct"
+export const providerName = name
 
 /**
  * The Gemini API base URL (`GEMINI_API_URL` overrides it; the API version is part of it).
@@ -54,7 +61,8 @@ export const providerName = "google-direct"
 export const defaultApiUrl = "https://generativelanguage.googleapis.com/v1beta"
 
 /**
- * Options of `make` / `layer`.
+ * Options of `make` / `layer`: the key (sent as `x-goog-api-key`), the URL (with the API version), the common
+ * options (`download` applies to reference images given by URL, which are downloaded and sent inline), and `stream`.
  *
  * @example
  * ```ts
@@ -66,30 +74,37 @@ export const defaultApiUrl = "https://generativelanguage.googleapis.com/v1beta"
  * @since 0.1.0
  * @category Models
  */
-export interface Options {
-  /** The Gemini API key, sent as `x-goog-api-key` and redacted from logs, spans and errors. */
-  readonly apiKey: Redacted.Redacted
-  /** Base URL including the API version. Default `https://generativelanguage.googleapis.com/v1beta`. */
-  readonly apiUrl?: string | undefined
-  /** Per-call deadline. Default 120 seconds. */
-  readonly timeout?: Duration.DurationInput | undefined
-  /** Response body cap in bytes. Default 64 MiB. */
-  readonly maxBodyBytes?: number | undefined
-  /** Parallel calls when `n > 1` (the Gemini API returns one image per call). Default: all at once (`n` is at most 10). */
-  readonly concurrency?: number | undefined
+export interface Options extends ProviderDefinition.Options {
   /** Use `:streamGenerateContent?alt=sse` and merge the chunks. Default `false`. */
   readonly stream?: boolean | undefined
-  /** Policy for reference images given by URL (they are downloaded and sent inline). */
-  readonly download?: ImageDownload.Options | undefined
-  /** A last transformation of the underlying `HttpClient`. */
-  readonly transformClient?: ((client: HttpClient.HttpClient) => HttpClient.HttpClient) | undefined
 }
+
+/**
+ * The fields `providerOptions["google-direct"]` may set; they are deep-merged into the `generateContent` body
+ * (camelCase or the proto's snake_case names).
+ *
+ * @since 0.2.0
+ * @category Schemas
+ */
+export const ProviderOptions = ImageRequest.wireFields(
+  "generationConfig",
+  "generation_config",
+  "safetySettings",
+  "safety_settings",
+  "tools",
+  "toolConfig",
+  "tool_config",
+  "systemInstruction",
+  "system_instruction",
+  "cachedContent",
+  "cached_content",
+  "serviceTier",
+  "service_tier"
+)
 
 type AttemptError = ImageGenerationError.AttemptError
 
 const modelPath = (model: string) => `/models/${encodeURIComponent(model.replace(/^models\//, ""))}`
-
-const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
 
 /**
  * Builds the service from the ambient `HttpClient`.
@@ -113,7 +128,7 @@ export const make = (
 ): Effect.Effect<ImageProvider.ImageProvider.Service, never, HttpClient.HttpClient> =>
   Effect.gen(function*() {
     const client = yield* ProviderClient.make({
-      provider: providerName,
+      provider: name,
       apiUrl: options.apiUrl ?? defaultApiUrl,
       headers: { "x-goog-api-key": options.apiKey },
       timeout: options.timeout,
@@ -128,18 +143,14 @@ export const make = (
       status: number,
       headers: Readonly<Record<string, string | undefined>>,
       body: unknown
-    ) => Errors.fromFailure({ provider: providerName, model, status, headers, body, scrub: client.scrub })
+    ) => Errors.fromFailure({ provider: name, model, status, headers, body, scrub: client.scrub })
 
     const malformed = (model: string, message: string) =>
-      new ImageGenerationError.MalformedResponse({
-        provider: providerName,
-        model,
-        message: `${providerName}: ${message}`
-      })
+      new ImageGenerationError.MalformedResponse({ provider: name, model, message: `${name}: ${message}` })
 
     const decodeChunk = (model: string, chunk: unknown): Effect.Effect<Wire.GenerateContentResponse, AttemptError> => {
-      if (isRecord(chunk) && chunk.error !== undefined) {
-        const code = isRecord(chunk.error) && typeof chunk.error.code === "number" ? chunk.error.code : 500
+      if (Predicate.isRecord(chunk) && chunk.error !== undefined) {
+        const code = Predicate.isRecord(chunk.error) && typeof chunk.error.code === "number" ? chunk.error.code : 500
         return Effect.fail(failure(model, code, {}, chunk))
       }
       const decoded = Wire.decodeResponse(chunk)
@@ -180,21 +191,6 @@ export const make = (
         return yield* Effect.forEach(chunks, (chunk) => decodeChunk(model, chunk))
       })
 
-    const call = (
-      resolved: ModelCatalog.Resolved,
-      body: unknown,
-      warnings: ReadonlyArray<string>
-    ): Effect.Effect<ImageResult.ImageResult, AttemptError> =>
-      Effect.gen(function*() {
-        const started = yield* Clock.currentTimeMillis
-        const responses = yield* exchange(resolved.model, body)
-        const durationMs = (yield* Clock.currentTimeMillis) - started
-        return yield* Response.toResult(
-          { provider: providerName, model: resolved.model, entry: resolved.entry, durationMs, warnings },
-          Response.merge(responses)
-        )
-      })
-
     const inline = (
       image: ImageRequest.ImageInput,
       index: number,
@@ -206,16 +202,16 @@ export const make = (
         return Effect.succeed({ mimeType, data: ImageBytes.toBase64(image.data) })
       }
       return client.download(image.url).pipe(
-        Effect.mapError((error) => ImageDownload.toInputError(providerName, field, error)),
+        Effect.mapError((error) => ImageDownload.toInputError(name, field, error)),
         Effect.filterOrFail(
           (downloaded) =>
             resolved.capability === undefined || resolved.capability.inputTypes.includes(downloaded.mimeType),
           (downloaded) =>
             new ImageGenerationError.UnsupportedRequest({
-              provider: providerName,
+              provider: name,
               model: resolved.model,
               field,
-              message: `${providerName}: ${resolved.model} accepts ${
+              message: `${name}: ${resolved.model} accepts ${
                 resolved.capability?.inputTypes.join(", ")
               } reference images only (got ${downloaded.mimeType})`
             })
@@ -224,30 +220,33 @@ export const make = (
       )
     }
 
-    const generate = (request: ImageRequest.ImageRequest): Effect.Effect<ImageResult.ImageResult, AttemptError> =>
-      Effect.gen(function*() {
-        const resolved = yield* ModelCatalog.resolve(providerName, request)
-        yield* Effect.annotateCurrentSpan("nanogen.model", resolved.model)
-        const images = yield* Effect.forEach(request.images, (image, index) => inline(image, index, resolved))
-        const built = Request.build(request, resolved, images)
-        const warnings = [...resolved.warnings, ...built.warnings]
-        yield* Effect.logDebug(
-          `${providerName}: ${resolved.model} ${
-            stream ? "streamGenerateContent" : "generateContent"
-          }, ${images.length} reference image(s), n=${request.n}${
-            resolved.aspectRatio === undefined ? "" : `, aspectRatio ${resolved.aspectRatio}`
-          }${resolved.imageSize === undefined ? "" : `, imageSize ${resolved.imageSize}`}`
+    return ImageProvider.make(definition, {
+      options: ProviderOptions,
+      concurrency: options.concurrency,
+      scrub: client.scrub,
+      // Reference images are downloaded and encoded once; the body is shared by every call (one image per call).
+      prepare: (request, resolved, extra) =>
+        Effect.gen(function*() {
+          const images = yield* Effect.forEach(request.images, (image, index) => inline(image, index, resolved))
+          yield* Effect.logDebug(
+            `${name}: ${resolved.model} ${
+              stream ? "streamGenerateContent" : "generateContent"
+            }, ${images.length} reference image(s), n=${request.n}${
+              resolved.aspectRatio === undefined ? "" : `, aspectRatio ${resolved.aspectRatio}`
+            }${resolved.imageSize === undefined ? "" : `, imageSize ${resolved.imageSize}`}`
+          )
+          return Request.build(request, resolved, images, extra)
+        }),
+      call: ({ prepared, resolved }) =>
+        Effect.flatMap(
+          exchange(resolved.model, prepared.body),
+          (responses) =>
+            Response.toAnswer(
+              { provider: name, model: resolved.model, entry: resolved.entry, warnings: prepared.warnings },
+              Response.merge(responses)
+            )
         )
-        return yield* ImageProvider.fanOut(request.n, () => call(resolved, built.body, warnings), {
-          concurrency: options.concurrency
-        })
-      }).pipe(
-        Effect.withSpan("GoogleImageProvider.generate", {
-          attributes: { "nanogen.provider": providerName, "nanogen.model": request.model }
-        })
-      )
-
-    return ImageProvider.make(providerName, generate)
+    })
   })
 
 /**
@@ -293,13 +292,4 @@ export const layer = (options: Options): Layer.Layer<ImageProvider.ImageProvider
 export const layerConfig = (
   options: Omit<Options, "apiKey" | "apiUrl"> = {}
 ): Layer.Layer<ImageProvider.ImageProvider, ConfigError.ConfigError, HttpClient.HttpClient> =>
-  Layer.effect(
-    ImageProvider.ImageProvider,
-    Effect.flatMap(
-      Config.all({
-        apiKey: Config.redacted("GEMINI_API_KEY").pipe(Config.orElse(() => Config.redacted("GOOGLE_API_KEY"))),
-        apiUrl: Config.string("GEMINI_API_URL").pipe(Config.withDefault(defaultApiUrl))
-      }),
-      (config) => make({ ...options, ...config })
-    )
-  )
+  ProviderDefinition.layerConfig(definition, options)

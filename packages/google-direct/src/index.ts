@@ -6,3 +6,6 @@
 
 /** @since 0.1.0 */
 export * as GoogleImageProvider from "./GoogleImageProvider.js"
+
+/** @since 0.2.0 */
+export { definition, models, nativeAliases } from "./definition.js"

@@ -67,21 +67,28 @@ layer(TestLayer, { timeout: 60_000, excludeTestServices: true })("GoogleImagePro
         id: "gemini-2.5-flash-image",
         input: { aspectRatio: "21:9", imageSize: "1K" },
         imageConfig: { aspectRatio: "21:9" },
-        mimeType: "image/png"
+        mimeType: "image/png",
+        warnings: [
+          "nano-banana (Nano Banana (Gemini 2.5 Flash Image)) is deprecated, shutdown announced for 2026-10-02; use nano-banana-2.1"
+        ]
       },
       {
         model: "nano-banana-2",
         id: "gemini-3.1-flash-image",
         input: { aspectRatio: "1:8", imageSize: "512" },
         imageConfig: { aspectRatio: "1:8", imageSize: "512" },
-        mimeType: "image/png"
+        mimeType: "image/png",
+        warnings: [
+          "nano-banana-2 (Nano Banana 2 (Gemini 3.1 Flash Image)) is deprecated since 2026-10-06; use nano-banana-2.1"
+        ]
       },
       {
         model: "nano-banana-pro",
         id: "gemini-3-pro-image",
         input: { aspectRatio: "16:9", imageSize: "2K" },
         imageConfig: { aspectRatio: "16:9", imageSize: "2K" },
-        mimeType: "image/jpeg"
+        mimeType: "image/jpeg",
+        warnings: []
       }
     ] as const
 
@@ -109,7 +116,8 @@ layer(TestLayer, { timeout: 60_000, excludeTestServices: true })("GoogleImagePro
           assert.strictEqual(result.finishReason, "STOP")
           assert.strictEqual(result.cost?.source, "estimated")
           assert.isAbove(result.cost!.usd, 0)
-          assert.deepStrictEqual(result.warnings, [])
+          // deprecated models work, with a warning naming the replacement
+          assert.deepStrictEqual(result.warnings, c.warnings)
           assert.strictEqual(result.attempts.length, 1)
           assert.strictEqual(result.attempts[0]!.outcome, "success")
           assert.strictEqual(result.attempts[0]!.provider, "google-direct")
@@ -144,14 +152,26 @@ layer(TestLayer, { timeout: 60_000, excludeTestServices: true })("GoogleImagePro
         }))
     }
 
-    it.effect("pass-through model ids are sent as is, without a cost estimate", () =>
+    it.effect("native ids of the table are sent as is, with a cost estimate", () =>
       Effect.gen(function*() {
         const emu = yield* setup()
-        const result = yield* generate({ prompt: "x", model: "gemini-3-pro-image-preview", imageSize: "4K" })
-        assert.strictEqual(emu.requests("google")[0]!.path, "/v1beta/models/gemini-3-pro-image-preview:generateContent")
-        assert.strictEqual(result.model, "gemini-3-pro-image-preview")
+        const result = yield* generate({ prompt: "x", model: "gemini-3-pro-image", imageSize: "4K" })
+        assert.strictEqual(emu.requests("google")[0]!.path, "/v1beta/models/gemini-3-pro-image:generateContent")
+        assert.strictEqual(result.model, "gemini-3-pro-image")
         // a catalog native id still has a price
         assert.strictEqual(result.cost?.source, "estimated")
+      }))
+
+    it.effect("a shut-down preview id is refused before any call, naming the GA id", () =>
+      Effect.gen(function*() {
+        const emu = yield* setup()
+        const error = yield* Effect.flip(generate({ prompt: "x", model: "gemini-3-pro-image-preview" }))
+        assert.strictEqual(error._tag, "UnsupportedRequest")
+        assert.strictEqual(
+          error.message,
+          "google-direct: gemini-3-pro-image-preview was shut down on 2026-06-25; use gemini-3-pro-image"
+        )
+        assert.strictEqual(emu.requests("google").length, 0)
       }))
 
     it.effect("providerOptions are merged; candidateCount and Vertex-only imageConfig fields are stripped", () =>
@@ -336,13 +356,14 @@ layer(TestLayer, { timeout: 60_000, excludeTestServices: true })("GoogleImagePro
         text: "Once, in a hidden cenote, lived an axolotl named Pip",
         usage: { inputTokens: 17, outputTokens: 1336, totalTokens: 1353 }
       }],
-      ["gemini-3-pro-image-preview-text-and-jpeg.json", "gemini-3-pro-image-preview", {
+      // recorded on the preview id, shut down since: asked for with the GA id
+      ["gemini-3-pro-image-preview-text-and-jpeg.json", "gemini-3-pro-image", {
         mimeType: "image/jpeg",
         text: "A little axolotl named Archie",
         usage: { inputTokens: 14, outputTokens: 1283, totalTokens: 1471 },
         signature: "EoClMgr8pDIBcsjafDkzii4l2tf87/xNdZVkMykd2SbZMSJGO2z9oHcq8eG4CnGZ"
       }],
-      ["gemini-3-pro-image-preview-grounded-jpeg.json", "gemini-3-pro-image-preview", {
+      ["gemini-3-pro-image-preview-grounded-jpeg.json", "gemini-3-pro-image", {
         mimeType: "image/jpeg",
         text: undefined,
         usage: { inputTokens: 33, outputTokens: 1780, totalTokens: 2342 }
@@ -770,14 +791,14 @@ layer(Layer.merge(emulatorLayer({ keys: { google: CANARY_KEY } }), HttpClientLiv
         assert.isTrue(Exit.isFailure(outcomes[2] as Exit.Exit<unknown, unknown>))
         assert.isTrue(emu.requests("google").every((request, index) => index === faults.length || request.credentialOk))
         const recorded = spans.spans()
-        assert.isTrue(recorded.some((span) => span.name === "GoogleImageProvider.generate"))
-        const generateSpan = recorded.find((span) => span.name === "GoogleImageProvider.generate")!
+        assert.isTrue(recorded.some((span) => span.name === "nanogen.provider.generate"))
+        const generateSpan = recorded.find((span) => span.name === "nanogen.provider.generate")!
         assert.strictEqual(generateSpan.attributes.get("nanogen.provider"), "google-direct")
         assert.strictEqual(generateSpan.attributes.get("nanogen.model"), "gemini-3-pro-image")
         assert.isAbove(logs.lines().length, 0)
         const httpSpan = recorded.find((span) => span.name === "http.client POST")!
         assert.strictEqual(httpSpan.attributes.get("http.request.header.x-goog-api-key"), "<redacted>")
-        assert.strictEqual(httpSpan.parent, "GoogleImageProvider.generate")
+        assert.strictEqual(httpSpan.parent, "nanogen.provider.generate")
         assertNoSecret(
           CANARY_KEY,
           outcomes,

@@ -5,19 +5,16 @@
  * @since 0.1.0
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
-import type { ImageDownload, ImageRequest, ImageResult } from "@nanogen/core"
-import { HttpFailure, ImageProvider, ModelCatalog, ProviderClient } from "@nanogen/core"
 import type { ImageGenerationError } from "@nanogen/core"
-import * as Clock from "effect/Clock"
-import * as Config from "effect/Config"
+import { HttpFailure, ImageProvider, ImageRequest, ProviderClient, ProviderDefinition } from "@nanogen/core"
 import type * as ConfigError from "effect/ConfigError"
-import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
+import { definition } from "./definition.js"
 import type * as Errors from "./internal/errors.js"
-import * as WireRequest from "./internal/request.js"
-import * as WireResponse from "./internal/response.js"
+import * as Request from "./internal/request.js"
+import * as Response from "./internal/response.js"
 
 /**
  * The provider name used in results, attempts and errors.
@@ -39,28 +36,42 @@ export const defaultApiUrl = "https://openrouter.ai/api/v1"
  * @since 0.1.0
  * @category Models
  */
-export interface Options {
-  /** `OPENROUTER_API_KEY`; revealed only when the request is put on the wire. */
-  readonly apiKey: Redacted.Redacted
-  /** Base URL; default `https://openrouter.ai/api/v1`. */
-  readonly apiUrl?: string | undefined
+export interface Options extends ProviderDefinition.Options {
   /** Sent as `HTTP-Referer` (OpenRouter attribution). */
   readonly appUrl?: string | undefined
   /** Sent as `X-OpenRouter-Title` (OpenRouter attribution). */
   readonly appName?: string | undefined
   /** Ask for an SSE answer (`stream: true`); keep-alive comments keep long generations from idling out. Default false. */
   readonly stream?: boolean | undefined
-  /** Per-call deadline; default 120 seconds. */
-  readonly timeout?: Duration.DurationInput | undefined
-  /** Response body cap in bytes; default 64 MiB. */
-  readonly maxBodyBytes?: number | undefined
-  /** Parallel calls when `n > 1` (one image per call); default: all at once (`n` is at most 10). */
-  readonly concurrency?: number | undefined
-  /** Policy for images answered by URL instead of a data URL (size cap, timeout, private networks). */
-  readonly download?: ImageDownload.Options | undefined
-  /** A last transformation of the HTTP client (proxies, tracing…). */
-  readonly transformClient?: ((client: HttpClient.HttpClient) => HttpClient.HttpClient) | undefined
 }
+
+/**
+ * The fields `providerOptions.openrouter` may set; they are merged into the wire body (`image_config` key by key).
+ *
+ * @since 0.2.0
+ * @category Schemas
+ */
+export const ProviderOptions = ImageRequest.wireFields(
+  "provider",
+  "image_config",
+  "models",
+  "route",
+  "transforms",
+  "plugins",
+  "reasoning",
+  "include_reasoning",
+  "reasoning_effort",
+  "usage",
+  "user",
+  "temperature",
+  "top_p",
+  "top_k",
+  "max_tokens",
+  "stop",
+  "frequency_penalty",
+  "presence_penalty",
+  "response_format"
+)
 
 /**
  * A body that is not JSON but came with an error status (an nginx 502 page…) is mapped by its status: the status
@@ -113,48 +124,37 @@ export const make = (
     const stream = options.stream ?? false
     const scrub: Errors.Scrub = client.scrub
 
-    const single = (request: ImageRequest.ImageRequest, resolved: ModelCatalog.Resolved) =>
-      Effect.gen(function*() {
-        const started = yield* Clock.currentTimeMillis
-        const context: WireResponse.Context = { model: resolved.model, scrub, download: client.download }
-        const body = WireRequest.build(request, resolved, stream)
-        yield* Effect.logDebug("openrouter: POST /chat/completions").pipe(
-          Effect.annotateLogs({
-            model: resolved.model,
-            images: request.images.length,
-            aspectRatio: resolved.aspectRatio ?? "default",
-            imageSize: resolved.imageSize ?? "default",
-            stream
-          })
-        )
-        const answer = yield* (stream
-          ? Effect.flatMap(
-            client.postEvents("/chat/completions", body),
-            (response) => WireResponse.fromEventsResponse(response, context)
+    return ImageProvider.make(definition, {
+      options: ProviderOptions,
+      concurrency: options.concurrency,
+      scrub,
+      call: ({ options: extra, request, resolved }) =>
+        Effect.gen(function*() {
+          const context: Response.Context = { model: resolved.model, scrub, download: client.download }
+          const body = Request.build(request, resolved, extra, stream)
+          yield* Effect.logDebug("openrouter: POST /chat/completions").pipe(
+            Effect.annotateLogs({
+              model: resolved.model,
+              images: request.images.length,
+              aspectRatio: resolved.aspectRatio ?? "default",
+              imageSize: resolved.imageSize ?? "default",
+              stream
+            })
           )
-          : Effect.flatMap(
-            client.postJson("/chat/completions", body),
-            (response) => WireResponse.fromJsonResponse(response, context)
-          )).pipe(Effect.catchTag("MalformedResponse", (error) => Effect.fail(errorStatusFirst(error, resolved.model))))
-        const result = yield* WireResponse.toResult(answer, context, resolved.warnings)
-        const finished = yield* Clock.currentTimeMillis
-        return {
-          ...result,
-          attempts: [{ provider: name, model: resolved.model, outcome: "success", durationMs: finished - started }]
-        } satisfies ImageResult.ImageResult
-      })
-
-    return ImageProvider.make(name, (request) =>
-      Effect.flatMap(
-        ModelCatalog.resolve(name, request),
-        (resolved) =>
-          ImageProvider.fanOut(request.n, () => single(request, resolved), { concurrency: options.concurrency })
-            .pipe(
-              Effect.withSpan("OpenRouterImageProvider.generate", {
-                attributes: { "nanogen.provider": name, "nanogen.model": resolved.model, "nanogen.n": request.n }
-              })
+          const answer = yield* (stream
+            ? Effect.flatMap(
+              client.postEvents("/chat/completions", body),
+              (response) => Response.fromEventsResponse(response, context)
             )
-      ))
+            : Effect.flatMap(
+              client.postJson("/chat/completions", body),
+              (response) => Response.fromJsonResponse(response, context)
+            )).pipe(
+              Effect.catchTag("MalformedResponse", (error) => Effect.fail(errorStatusFirst(error, resolved.model)))
+            )
+          return yield* Response.toAnswer(answer, context, Request.unmapped(resolved))
+        })
+    })
   })
 
 /**
@@ -198,13 +198,4 @@ export const layer = (options: Options): Layer.Layer<ImageProvider.ImageProvider
 export const layerConfig = (
   options: Omit<Options, "apiKey" | "apiUrl"> = {}
 ): Layer.Layer<ImageProvider.ImageProvider, ConfigError.ConfigError, HttpClient.HttpClient> =>
-  Layer.effect(
-    ImageProvider.ImageProvider,
-    Effect.flatMap(
-      Config.all({
-        apiKey: Config.redacted("OPENROUTER_API_KEY"),
-        apiUrl: Config.string("OPENROUTER_API_URL").pipe(Config.withDefault(defaultApiUrl))
-      }),
-      (config) => make({ ...options, ...config })
-    )
-  )
+  ProviderDefinition.layerConfig(definition, options)

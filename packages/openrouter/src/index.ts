@@ -10,3 +10,6 @@
  * @since 0.1.0
  */
 export * as OpenRouterImageProvider from "./OpenRouterImageProvider.js"
+
+/** @since 0.2.0 */
+export { definition, models, nativeAliases } from "./definition.js"

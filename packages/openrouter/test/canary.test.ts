@@ -71,10 +71,10 @@ layer(CanaryLayer)("OpenRouter canary key", (it) => {
       assert.include((errors[3] as Error).message, "boom <redacted>")
       assert.isTrue(emu.requests("openrouter").every((request) => request.credentialOk))
       const recorded = spans.spans()
-      const generateSpans = recorded.filter((span) => span.name === "OpenRouterImageProvider.generate")
+      const generateSpans = recorded.filter((span) => span.name === "nanogen.provider.generate")
       assert.strictEqual(generateSpans.length, 10)
       assert.strictEqual(generateSpans[0]!.attributes.get("nanogen.provider"), "openrouter")
-      assert.strictEqual(generateSpans[0]!.attributes.get("nanogen.model"), "google/gemini-3.1-flash-image-preview")
+      assert.strictEqual(generateSpans[0]!.attributes.get("nanogen.model"), "google/gemini-3.1-flash-image")
       assert.isTrue(recorded.length > generateSpans.length, "the HTTP client spans are recorded too")
       assert.isTrue(logs.lines().some((line) => line.includes("openrouter: POST /chat/completions")))
       assertNoSecret(

@@ -43,7 +43,7 @@ layer(TestLayer)("OpenRouter HTTP errors", (it) => {
         assert.strictEqual(error.provider, "openrouter")
         assert.include(error.message, `upstream says ${status}`)
         assert.include(error.message, `HTTP ${status}`)
-        assert.strictEqual(error.model, "google/gemini-3.1-flash-image-preview")
+        assert.strictEqual(error.model, "google/gemini-3.1-flash-image")
       }))
   }
 

@@ -68,7 +68,7 @@ export const PNG_1x1 = new Uint8Array(
 export const okCompletion = (extra: Record<string, unknown> = {}) => ({
   id: "gen-test",
   object: "chat.completion",
-  model: "google/gemini-3.1-flash-image-preview",
+  model: "google/gemini-3.1-flash-image",
   choices: [{
     index: 0,
     finish_reason: "stop",

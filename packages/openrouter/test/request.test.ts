@@ -21,13 +21,13 @@ layer(TestLayer)("OpenRouterImageProvider wire request", (it) => {
       assert.strictEqual(request!.headers["x-openrouter-title"], "nanogen tests")
       assert.include(request!.headers["content-type"], "application/json")
       assert.deepStrictEqual(request!.body, {
-        model: "google/gemini-3.1-flash-image-preview",
+        model: "google/gemini-3.1-flash-image",
         modalities: ["image", "text"],
         messages: [{ role: "user", content: [{ type: "text", text: "a nano banana dish" }] }],
         image_config: { aspect_ratio: "16:9", image_size: "2K" }
       })
       assert.strictEqual(result.provider, "openrouter")
-      assert.strictEqual(result.model, "google/gemini-3.1-flash-image-preview")
+      assert.strictEqual(result.model, "google/gemini-3.1-flash-image")
       assert.strictEqual(result.images.length, 1)
       assert.strictEqual(result.images[0].mimeType, "image/png")
       assert.strictEqual(result.finishReason, "stop")
@@ -36,10 +36,13 @@ layer(TestLayer)("OpenRouterImageProvider wire request", (it) => {
       assert.strictEqual(result.cost?.source, "reported")
       assert.deepStrictEqual(result.attempts.map((a) => [a.provider, a.model, a.outcome]), [[
         "openrouter",
-        "google/gemini-3.1-flash-image-preview",
+        "google/gemini-3.1-flash-image",
         "success"
       ]])
-      assert.deepStrictEqual(result.warnings, [])
+      // the default model, Nano Banana 2, is deprecated: it works, with a warning naming its replacement
+      assert.deepStrictEqual(result.warnings, [
+        "nano-banana-2 (Nano Banana 2 (Gemini 3.1 Flash Image)) is deprecated since 2026-10-06; use nano-banana-2.1"
+      ])
     }))
 
   it.effect("no attribution headers and no image_config when nothing is set", () =>
@@ -62,9 +65,9 @@ layer(TestLayer)("OpenRouterImageProvider wire request", (it) => {
       const { emu, provider } = yield* setup()
       const cases = [
         ["nano-banana", "google/gemini-2.5-flash-image", "image/png"],
-        ["nano-banana-2", "google/gemini-3.1-flash-image-preview", "image/png"],
-        ["nano-banana-pro", "google/gemini-3-pro-image-preview", "image/jpeg"],
-        ["google/gemini-3-pro-image", "google/gemini-3-pro-image", "image/jpeg"]
+        ["nano-banana-2", "google/gemini-3.1-flash-image", "image/png"],
+        ["nano-banana-pro", "google/gemini-3-pro-image", "image/jpeg"],
+        ["google/gemini-3-pro-image-preview", "google/gemini-3-pro-image-preview", "image/jpeg"]
       ] as const
       for (const [model, id, mime] of cases) {
         const result = yield* provider.generate({ prompt: "a cat", model, imageSize: "1K" })
@@ -123,7 +126,7 @@ layer(TestLayer)("OpenRouterImageProvider wire request", (it) => {
       assert.strictEqual(result.images[0].mimeType, "image/jpeg")
       const [request] = emu.requests("openrouter")
       assert.deepStrictEqual(request!.body, {
-        model: "google/gemini-3-pro-image-preview",
+        model: "google/gemini-3-pro-image",
         modalities: ["image", "text"],
         messages: [{
           role: "user",
@@ -163,7 +166,7 @@ layer(TestLayer)("OpenRouterImageProvider wire request", (it) => {
         }
       })
       assert.deepStrictEqual(emu.requests("openrouter")[0]!.body, {
-        model: "google/gemini-3.1-flash-image-preview",
+        model: "google/gemini-3.1-flash-image",
         modalities: ["image", "text"],
         messages: [{ role: "user", content: [{ type: "text", text: "x" }] }],
         image_config: { aspect_ratio: "3:2", image_size: "2K" },

@@ -22,8 +22,7 @@ export const fixture = (backend: string, file: string): string =>
   readFileSync(path.join(fixturesDir, backend, file), "utf8")
 
 /** A recorded fixture parsed as JSON. */
-export const fixtureJson = (backend: string, file: string): unknown =>
-  JSON.parse(fixture(backend, file))
+export const fixtureJson = (backend: string, file: string): unknown => JSON.parse(fixture(backend, file))
 
 /** A key that must never show up anywhere: use it as the API key in tests and scan everything for it. */
 export const CANARY_KEY = "sk-canary-7f3a9c1e5b2d-DO-NOT-LEAK"

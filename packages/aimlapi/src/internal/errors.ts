@@ -10,22 +10,9 @@ import type * as Headers from "@effect/platform/Headers"
 import { HttpFailure, ImageGenerationError, RetryAfter } from "@nanogen/core"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
+import * as Wire from "./wire.js"
 
-/**
- * The error envelope. `statusCode` is a string in the docs and a number in real bodies; NestJS-style validation
- * errors may carry `message` as an array.
- *
- * @since 0.1.0
- * @category Schemas
- * @internal
- */
-export const WireError = Schema.Struct({
-  message: Schema.optional(Schema.Union(Schema.String, Schema.Array(Schema.String))),
-  error: Schema.optional(Schema.Unknown),
-  statusCode: Schema.optional(Schema.Union(Schema.Number, Schema.String))
-})
-
-const decodeError = Schema.decodeUnknownEither(WireError)
+const decodeError = Schema.decodeUnknownEither(Wire.WireError)
 
 /**
  * The message and status an error body carries, if it is one.

@@ -4,8 +4,8 @@
  * @since 0.1.0
  * @internal
  */
-import type { ImageRequest, ModelCatalog } from "@nanogen/core"
-import { DataUrl } from "@nanogen/core"
+import type { ModelCatalog } from "@nanogen/core"
+import { ImageRequest } from "@nanogen/core"
 
 /**
  * The wire body. Only the fields nanogen sets; `providerOptions.aimlapi` adds any other.
@@ -34,22 +34,7 @@ export interface WireRequest {
  * @internal
  */
 export const imageUrls = (images: ReadonlyArray<ImageRequest.ImageInput>): ReadonlyArray<string> =>
-  images.map((image) => "url" in image ? image.url : DataUrl.format(image.data))
-
-/**
- * How many images each call asks for: `n` split into chunks of at most `maxPerCall` (`[4, 2]` for n = 6 and
- * four per call; `[1, 1, 1]` for n = 3 on a one-per-call model).
- *
- * @since 0.1.0
- * @category Constructors
- * @internal
- */
-export const chunks = (n: number, maxPerCall: number): ReadonlyArray<number> => {
-  const size = Math.max(1, maxPerCall)
-  const out: Array<number> = []
-  for (let left = n; left > 0; left -= size) out.push(Math.min(size, left))
-  return out
-}
+  images.map(ImageRequest.imageUrl)
 
 /**
  * The wire body of one call asking for `count` images. `image_urls` is computed once by the caller and shared
@@ -63,7 +48,8 @@ export const build = (
   request: ImageRequest.ImageRequest,
   resolved: ModelCatalog.Resolved,
   urls: ReadonlyArray<string>,
-  count: number
+  count: number,
+  extra: Readonly<Record<string, unknown>>
 ): WireRequest => {
   const capability = resolved.capability
   // A native id the catalog does not know is passed through: send what the caller asked for, unchecked.
@@ -75,6 +61,5 @@ export const build = (
   if (sendSize) body.resolution = resolved.imageSize
   if (count > 1) body.num_images = count
   if (sendSeed) body.seed = request.seed
-  const extra = request.providerOptions?.aimlapi
-  return (extra === undefined ? body : { ...body, ...extra }) as WireRequest
+  return { ...body, ...extra } as WireRequest
 }

@@ -12,48 +12,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
-
-const OptionalString = Schema.optional(Schema.NullOr(Schema.String))
-const OptionalNumber = Schema.optional(Schema.NullOr(Schema.Number))
-
-const Item = Schema.Struct({
-  url: OptionalString,
-  b64_json: OptionalString,
-  image_base64: OptionalString
-  // `mime_type` / `content_type` are labels only: the type is sniffed from the bytes.
-})
-
-const Items = Schema.optional(Schema.NullOr(Schema.Array(Item)))
-
-/**
- * The success body, every form at once.
- *
- * @since 0.1.0
- * @category Schemas
- * @internal
- */
-export const WireResponse = Schema.Struct({
-  data: Items,
-  images: Items,
-  output: Schema.optional(Schema.NullOr(Schema.Struct({ choices: Items }))),
-  description: OptionalString,
-  meta: Schema.optional(
-    Schema.NullOr(Schema.Struct({
-      usage: Schema.optional(
-        Schema.NullOr(
-          Schema.Struct({ credits_used: OptionalNumber, tokens_used: OptionalNumber, usd_spent: OptionalNumber })
-        )
-      )
-    }))
-  )
-})
-
-/**
- * @since 0.1.0
- * @category Models
- * @internal
- */
-export type WireResponse = typeof WireResponse.Type
+import * as Wire from "./wire.js"
 
 /**
  * Where one generated image is: inline bytes, or a URL still to download.
@@ -82,11 +41,11 @@ export interface Decoded {
   readonly credits: number | undefined
 }
 
-const decodeWire = Schema.decodeUnknownEither(WireResponse)
+const decodeWire = Schema.decodeUnknownEither(Wire.WireResponse)
 
 const present = (value: string | null | undefined): value is string => typeof value === "string" && value !== ""
 
-const sourceOf = (item: typeof Item.Type): Source | undefined => {
+const sourceOf = (item: typeof Wire.Item.Type): Source | undefined => {
   const base64 = present(item.b64_json) ? item.b64_json : present(item.image_base64) ? item.image_base64 : undefined
   if (base64 !== undefined) {
     if (DataUrl.isDataUrl(base64)) {

@@ -85,6 +85,18 @@ export class Collector implements Sink<Buffer, never> {
 }
 
 /**
+ * What a reader needs besides its source: the cap, the sink, and how to report the cap and a transport error.
+ *
+ * @internal
+ */
+export interface ReadOptions<A, E> {
+  readonly maxBytes: number
+  readonly sink: Sink<A, E>
+  readonly tooLarge: () => E
+  readonly transport: (cause: unknown) => E
+}
+
+/**
  * Reads a Node `Readable` to its end into `options.sink`, with the cap; every failure path (the cap, a refused
  * chunk, a transport error, interruption) releases the sink, destroys the stream and calls `abort`.
  *
@@ -93,12 +105,7 @@ export class Collector implements Sink<Buffer, never> {
 export const readNode = <A, E>(
   readable: NodeReadable,
   abort: (() => void) | undefined,
-  options: {
-    readonly maxBytes: number
-    readonly sink: Sink<A, E>
-    readonly tooLarge: () => E
-    readonly transport: (cause: unknown) => E
-  }
+  options: ReadOptions<A, E>
 ): Effect.Effect<A, E> =>
   Effect.async<A, E>((resume) => {
     const { maxBytes } = options

@@ -5,6 +5,7 @@
  *
  * @internal
  */
+import * as Catalog from "../Catalog.js"
 import * as Images from "../Images.js"
 
 /** @internal */
@@ -87,3 +88,35 @@ export const randomId = (
 /** Narrowing helper for parsed JSON objects. @internal */
 export const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value)
+
+/**
+ * Renders `count` distinct images of one answer (salted by index; a reference without bytes salts with its URL);
+ * edits derive each from the first reference. @internal
+ */
+export const renderVariants = (request: {
+  readonly count: number
+  /** The output's pixel size is `Catalog.pixelSize(family, ratio, tier)`. */
+  readonly family: Catalog.Family
+  readonly ratio: string
+  readonly tier: Catalog.SizeTier
+  readonly mimeType: Images.RenderRequest["mimeType"]
+  readonly prompt: string
+  readonly seed: number | undefined
+  readonly references: ReadonlyArray<Reference>
+}): Promise<Array<Images.RenderedImage>> => {
+  const first = request.references[0]
+  const { height, width } = Catalog.pixelSize(request.family, request.ratio, request.tier)
+  return Promise.all(
+    Array.from({ length: request.count }, (_, index) =>
+      Images.render({
+        width,
+        height,
+        mimeType: request.mimeType,
+        prompt: request.prompt,
+        seed: request.seed,
+        salt: [index === 0 ? "" : String(index), first !== undefined && first.bytes === undefined ? first.source : ""]
+          .join(""),
+        reference: first?.bytes
+      }))
+  )
+}

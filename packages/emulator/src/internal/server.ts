@@ -28,6 +28,8 @@ export interface Incoming {
   readonly recorded: RecordedRequest
   readonly url: URL
   readonly rawBody: Buffer
+  /** The credential as `Protocol.credential` read it (unredacted; never logged). */
+  readonly credential: string | undefined
   /** `http://host:port` of this server. */
   readonly origin: string
 }
@@ -101,13 +103,16 @@ export interface RunningServer {
 /** @internal */
 export interface ServeOptions {
   readonly host: string
-  readonly key: string
+  /** Port to listen on (0: a free port). */
+  readonly port?: number
+  /** Whether the credential a request carries (`Protocol.credential`) is accepted. */
+  readonly accepts: (credential: string | undefined) => boolean
   readonly protocol: Protocol
   readonly script: FaultScript
   readonly log: (request: RecordedRequest) => void
 }
 
-/** Starts one protocol server on `host:0`. @internal */
+/** Starts one protocol server on `host:port` (port 0 by default). @internal */
 export const serve = (options: ServeOptions): Promise<RunningServer> => {
   const { protocol, script } = options
   const timers = new Set<NodeJS.Timeout>()
@@ -170,17 +175,18 @@ export const serve = (options: ServeOptions): Promise<RunningServer> => {
     const url = new URL(request.url ?? "/", origin)
     const rawBody = await readBody(request)
     const method = request.method ?? "GET"
+    const credential = protocol.credential(request, url)
     const recorded: RecordedRequest = {
       server: protocol.name,
       method,
       path: url.pathname,
       query: parseQuery(url),
       headers: redactHeaders(request.headers),
-      credentialOk: protocol.credential(request, url) === options.key,
+      credentialOk: options.accepts(credential),
       body: parseJson(rawBody)
     }
     options.log(recorded)
-    const incoming: Incoming = { recorded, url, rawBody, origin }
+    const incoming: Incoming = { recorded, url, rawBody, credential, origin }
     if (!protocol.isApiCall(method, url.pathname)) {
       return send(response, await protocol.other(incoming))
     }
@@ -248,7 +254,7 @@ export const serve = (options: ServeOptions): Promise<RunningServer> => {
 
   return new Promise((resolve, reject) => {
     server.once("error", reject)
-    server.listen(0, options.host, () => {
+    server.listen(options.port ?? 0, options.host, () => {
       server.off("error", reject)
       const address = server.address() as AddressInfo
       const host = address.family === "IPv6" ? `[${address.address}]` : address.address

@@ -8,6 +8,7 @@
 import { HttpFailure, ImageGenerationError, RetryAfter } from "@nanogen/core"
 import type * as Duration from "effect/Duration"
 import * as Option from "effect/Option"
+import * as Predicate from "effect/Predicate"
 import * as Wire from "./wire.js"
 
 type AttemptError = ImageGenerationError.AttemptError
@@ -16,7 +17,7 @@ const { AuthenticationFailed, InsufficientCredits, RateLimited, UnsupportedReque
 
 const TYPE = "type.googleapis.com/google.rpc."
 
-const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
+const isRecord = Predicate.isRecord
 
 const detailsOf = (details: ReadonlyArray<unknown> | undefined, type: string): ReadonlyArray<Record<string, unknown>> =>
   (details ?? []).filter((detail): detail is Record<string, unknown> =>

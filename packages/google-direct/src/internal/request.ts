@@ -7,6 +7,7 @@
  * @internal
  */
 import type { ImageRequest, ModelCatalog } from "@nanogen/core"
+import * as Predicate from "effect/Predicate"
 
 /** One reference image, already as bytes with its sniffed type. @internal */
 export interface InlineImage {
@@ -25,8 +26,7 @@ export const vertexOnlyImageConfigFields: ReadonlyArray<string> = [
 
 const snake = (name: string) => name.replace(/[A-Z]/g, (char) => `_${char.toLowerCase()}`)
 
-const isPlainObject = (u: unknown): u is Record<string, unknown> =>
-  typeof u === "object" && u !== null && !Array.isArray(u) && !(u instanceof Uint8Array)
+const isPlainObject = Predicate.isRecord
 
 /** Deep merge of plain objects: `override` wins, arrays and other values replace. @internal */
 export const deepMerge = (
@@ -40,6 +40,12 @@ export const deepMerge = (
   }
   return out
 }
+
+/** `google_search` with web search alone (the default) or the search types asked for. */
+const searchOf = (grounding: { readonly googleSearch: boolean; readonly imageSearch: boolean }) =>
+  grounding.imageSearch
+    ? { search_types: { ...(grounding.googleSearch ? { web_search: {} } : {}), image_search: {} } }
+    : {}
 
 /** The wire body and what was dropped from it. @internal */
 export interface Built {
@@ -74,7 +80,8 @@ const strip = (
 export const build = (
   request: ImageRequest.ImageRequest,
   resolved: ModelCatalog.Resolved,
-  images: ReadonlyArray<InlineImage>
+  images: ReadonlyArray<InlineImage>,
+  extra: Readonly<Record<string, unknown>>
 ): Built => {
   const warnings: Array<string> = []
   const imageConfig: Record<string, unknown> = {}
@@ -83,6 +90,10 @@ export const build = (
   const generationConfig: Record<string, unknown> = { responseModalities: ["TEXT", "IMAGE"] }
   if (Object.keys(imageConfig).length > 0) generationConfig.imageConfig = imageConfig
   if (request.seed !== undefined) generationConfig.seed = request.seed
+  // The SDK's enum spelling; the models take `MINIMAL`, `LOW`, `MEDIUM`, `HIGH`.
+  if (resolved.thinkingLevel !== undefined) {
+    generationConfig.thinkingConfig = { thinkingLevel: resolved.thinkingLevel.toUpperCase() }
+  }
 
   let body: Record<string, unknown> = {
     contents: [{
@@ -94,8 +105,8 @@ export const build = (
     }],
     generationConfig
   }
-  const extra = request.providerOptions?.["google-direct"]
-  if (extra !== undefined) {
+  if (resolved.grounding !== undefined) body.tools = [{ google_search: searchOf(resolved.grounding) }]
+  if (Object.keys(extra).length > 0) {
     // accept the proto name too, but send one camelCase generationConfig
     const { generation_config: snakeConfig, ...rest } = extra as Record<string, unknown>
     const merged = isPlainObject(snakeConfig)

@@ -5,6 +5,7 @@
  * @since 0.1.0
  * @internal
  */
+import type { ImageProvider } from "@nanogen/core"
 import { ImageBytes, ImageGenerationError, ImageResult, ModelCatalog } from "@nanogen/core"
 import * as Either from "effect/Either"
 import type * as Wire from "./wire.js"
@@ -68,7 +69,6 @@ export interface Context {
   readonly provider: string
   readonly model: string
   readonly entry: ModelCatalog.ModelEntry | undefined
-  readonly durationMs: number
   readonly warnings: ReadonlyArray<string>
 }
 
@@ -113,7 +113,7 @@ export const costOf = (
  *
  * @internal
  */
-export const toResult = (context: Context, merged: Merged): Either.Either<ImageResult.ImageResult, Outcome> => {
+export const toAnswer = (context: Context, merged: Merged): Either.Either<ImageProvider.Answer, Outcome> => {
   const { model, provider } = context
   const finals = merged.parts.filter((part) => part.thought !== true)
   const texts = finals.flatMap((part) => part.text === undefined ? [] : [part.text])
@@ -179,14 +179,11 @@ export const toResult = (context: Context, merged: Merged): Either.Either<ImageR
   }
   return Either.right(
     ImageResult.dropUndefined({
-      images: images as unknown as readonly [ImageResult.GeneratedImage, ...Array<ImageResult.GeneratedImage>],
+      images: images as unknown as ImageProvider.Answer["images"],
       text,
-      provider,
-      model,
       usage: usageOf(merged.usage),
       cost: costOf(context.entry, merged.usage),
       finishReason,
-      attempts: [{ provider, model, outcome: "success", durationMs: context.durationMs }],
       warnings: context.warnings
     })
   )

@@ -4,8 +4,8 @@
  * @since 0.1.0
  * @internal
  */
-import type { ImageRequest, ModelCatalog } from "@nanogen/core"
-import { DataUrl } from "@nanogen/core"
+import { ImageRequest, ModelCatalog } from "@nanogen/core"
+import * as Predicate from "effect/Predicate"
 
 /**
  * nanogen's size tier → OpenRouter's `image_size` (`"512"` is spelled `"0.5K"`; uppercase K).
@@ -26,11 +26,8 @@ type ContentPart =
  */
 export const imagePart = (image: ImageRequest.ImageInput): ContentPart => ({
   type: "image_url",
-  image_url: { url: "url" in image ? image.url : DataUrl.format(image.data) }
+  image_url: { url: ImageRequest.imageUrl(image) }
 })
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value)
 
 /**
  * The wire body: model, `modalities: ["image","text"]`, one user message (text first, then the images),
@@ -42,6 +39,7 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
 export const build = (
   request: ImageRequest.ImageRequest,
   resolved: ModelCatalog.Resolved,
+  extra: Readonly<Record<string, unknown>>,
   stream: boolean
 ): Record<string, unknown> => {
   const imageConfig: Record<string, unknown> = {}
@@ -61,11 +59,18 @@ export const build = (
   if (sendSeed) body.seed = request.seed
   if (stream) body.stream = true
 
-  const extra = request.providerOptions?.openrouter
-  if (extra === undefined) return body
+  if (Object.keys(extra).length === 0) return body
   const merged: Record<string, unknown> = { ...body, ...extra }
-  if (isRecord(extra.image_config) && isRecord(body.image_config)) {
+  if (Predicate.isRecord(extra.image_config) && Predicate.isRecord(body.image_config)) {
     merged.image_config = { ...body.image_config, ...extra.image_config }
   }
   return merged
 }
+
+/**
+ * The request options chat completions cannot carry: search grounding and thinking levels (warned, not sent).
+ *
+ * @internal
+ */
+export const unmapped = (resolved: ModelCatalog.Resolved): ReadonlyArray<string> =>
+  ModelCatalog.unmapped(resolved, "openrouter", { grounding: false, thinkingLevel: false })

@@ -5,7 +5,7 @@
  * @since 0.1.0
  * @internal
  */
-import type { ImageResult as ImageResultNs, ProviderClient } from "@nanogen/core"
+import type { ImageProvider, ImageResult as ImageResultNs, ProviderClient } from "@nanogen/core"
 import { DataUrl, HttpFailure, ImageBytes, ImageDownload, ImageGenerationError, ImageResult } from "@nanogen/core"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -303,15 +303,16 @@ const count = (value: number | null | undefined): number | undefined =>
   typeof value === "number" && Number.isFinite(value) ? value : undefined
 
 /**
- * Turns an answer into a result (without `attempts`, which the caller stamps), or the error it carries.
+ * Turns an answer into what one call answers (the skeleton adds provider, model and attempts), or the error it
+ * carries.
  *
  * @internal
  */
-export const toResult = (
+export const toAnswer = (
   answer: Answer,
   context: Context,
   warnings: ReadonlyArray<string>
-): Effect.Effect<ImageResultNs.ImageResult, ImageGenerationError.AttemptError> =>
+): Effect.Effect<ImageProvider.Answer, ImageGenerationError.AttemptError> =>
   Effect.gen(function*() {
     if (answer.error !== undefined) {
       return yield* Effect.fail(Errors.fromEnvelope(answer.error, {
@@ -325,10 +326,8 @@ export const toResult = (
     const usage = answer.usage
     const cost = count(usage?.cost)
     return ImageResult.dropUndefined({
-      images: images as unknown as readonly [ImageResultNs.GeneratedImage, ...Array<ImageResultNs.GeneratedImage>],
+      images: images as unknown as ImageProvider.Answer["images"],
       text: answer.text,
-      provider: PROVIDER,
-      model: context.model,
       usage: ImageResult.dropUndefined({
         inputTokens: count(usage?.prompt_tokens),
         outputTokens: count(usage?.completion_tokens),
@@ -336,7 +335,6 @@ export const toResult = (
       }),
       cost: cost === undefined ? undefined : { usd: cost, source: "reported" as const },
       finishReason: answer.finishReason ?? answer.nativeFinishReason,
-      attempts: [],
-      warnings: [...warnings]
+      warnings
     })
   })

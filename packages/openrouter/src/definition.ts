@@ -1,0 +1,67 @@
+/**
+ * The OpenRouter backend described for the assembly: its name, variables, and what it serves for each of Google's
+ * models (native ids, ratios, sizes, reference images).
+ *
+ * @since 0.2.0
+ */
+import { ModelCatalog, ProviderDefinition } from "@nanogen/core"
+import * as OpenRouterImageProvider from "./OpenRouterImageProvider.js"
+
+/**
+ * What OpenRouter serves for each model: the GA slugs. Lite is 1K only (Google's documentation). Nano Banana 2.1 was
+ * not listed when this table was written: its slug follows OpenRouter's pattern for the other Google models; if
+ * OpenRouter answers it is not a valid model, that is `UnsupportedRequest` and a fallback moves on.
+ *
+ * @example
+ * ```ts
+ * import { models } from "@nanogen/openrouter"
+ * models["nano-banana-pro"]?.generate.id // "google/gemini-3-pro-image"
+ * ```
+ * @since 0.2.0
+ * @category Models
+ */
+export const models: ModelCatalog.Table = ModelCatalog.table(
+  { inputTypes: ["image/png", "image/jpeg", "image/webp", "image/gif"], seed: true },
+  {
+    "nano-banana": "google/gemini-2.5-flash-image",
+    "nano-banana-2": "google/gemini-3.1-flash-image",
+    "nano-banana-2-lite": { id: "google/gemini-3.1-flash-lite-image", imageSizes: ["1K"] },
+    "nano-banana-2.1": "google/gemini-nano-banana-2.1",
+    "nano-banana-pro": "google/gemini-3-pro-image"
+  }
+)
+
+/**
+ * The preview slugs OpenRouter still lists beside the GA ones: sent as asked.
+ *
+ * @since 0.2.0
+ * @category Models
+ */
+export const nativeAliases: ModelCatalog.NativeAliases = {
+  "google/gemini-2.5-flash-image-preview": { alias: "nano-banana" },
+  "google/gemini-3.1-flash-image-preview": { alias: "nano-banana-2" },
+  "google/gemini-3-pro-image-preview": { alias: "nano-banana-pro" }
+}
+
+/**
+ * The OpenRouter backend.
+ *
+ * @example
+ * ```ts
+ * import { ProviderDefinition } from "@nanogen/core"
+ * import { definition } from "@nanogen/openrouter"
+ * const Live = ProviderDefinition.layerConfig(definition, { stream: true })
+ * ```
+ * @since 0.2.0
+ * @category Models
+ */
+export const definition: ProviderDefinition.ProviderDefinition<OpenRouterImageProvider.Options> = ProviderDefinition
+  .make({
+    name: "openrouter",
+    description: "OpenRouter chat completions (Google's image models through OpenRouter's routing)",
+    credentials: { apiKey: ["OPENROUTER_API_KEY"] },
+    apiUrl: { env: "OPENROUTER_API_URL", default: "https://openrouter.ai/api/v1" },
+    models,
+    nativeAliases,
+    layer: (options: OpenRouterImageProvider.Options) => OpenRouterImageProvider.layer(options)
+  })
