@@ -21,7 +21,7 @@ const headers = (entries: Record<string, string> = {}) => entries as ProviderCli
 const jsonResult = (file: string, status = 200, extra: Record<string, string> = {}) =>
   Either.flatMap(
     Images.fromJson({ status, headers: headers(extra), body: fixtureJson(DIR, file) }, context),
-    (answer) => Images.toResult(answer, context, [])
+    (answer) => Images.toAnswer(answer, context)
   )
 
 const jsonError = (file: string, status: number, extra: Record<string, string> = {}) => {
@@ -36,7 +36,7 @@ const streamResult = (file: string) =>
     headers: headers({ "content-type": "text/event-stream" }),
     body: undefined,
     events: ProviderClient.splitEvents(fixture(DIR, file)).events
-  }, context).pipe(Effect.flatMap((answer) => Images.toResult(answer, context, [])))
+  }, context).pipe(Effect.flatMap((answer) => Images.toAnswer(answer, context)))
 
 const tested = new Set<string>()
 const covers = (...files: ReadonlyArray<string>) => files.forEach((file) => tested.add(file))
@@ -49,8 +49,7 @@ describe("OpenRouter Image API: fixtures", () => {
     assert.deepStrictEqual({ ...result.images[0], data: undefined }, { ...PNG_8X8, data: undefined })
     assert.deepStrictEqual(result.usage, { inputTokens: 0, outputTokens: 4175, totalTokens: 4175 })
     assert.deepStrictEqual(result.cost, { usd: 0.04, source: "reported" })
-    assert.strictEqual(result.provider, "openrouter")
-    assert.strictEqual(result.model, "google/gemini-3.1-flash-image")
+    assert.deepStrictEqual(result.warnings, [])
   })
 
   it("docs-response-svg.json → refused as MalformedResponse naming image/svg+xml (no crash)", () => {
@@ -211,7 +210,7 @@ describe("OpenRouter Image API: fixtures", () => {
 
 describe("OpenRouter Image API: hostile answers", () => {
   const answer = (items: ReadonlyArray<Images.Item>) =>
-    Images.toResult({ items, usage: undefined, error: undefined }, context, [])
+    Images.toAnswer({ items, usage: undefined, error: undefined }, context)
 
   for (
     const [what, b64] of [
@@ -238,7 +237,7 @@ describe("OpenRouter Image API: hostile answers", () => {
     assert.isTrue(Either.isLeft(wrong) && wrong.left._tag === "MalformedResponse")
     const inBody = Either.flatMap(
       Images.fromJson({ status: 200, headers: headers(), body: { error: { code: 429, message: "slow" } } }, context),
-      (a) => Images.toResult(a, context, [])
+      (a) => Images.toAnswer(a, context)
     )
     assert.isTrue(Either.isLeft(inBody) && inBody.left._tag === "RateLimited")
   })
@@ -250,9 +249,9 @@ describe("OpenRouter Image API: hostile answers", () => {
         headers: headers(),
         body: fixtureJson(DIR, "docs-response-png.json"),
         events: undefined
-      }, context).pipe(Effect.flatMap((a) => Images.toResult(a, context, ["w"])))
+      }, context).pipe(Effect.flatMap((a) => Images.toAnswer(a, context, 2)))
       assert.strictEqual(result.images.length, 1)
-      assert.deepStrictEqual(result.warnings, ["w"])
+      assert.deepStrictEqual(result.warnings, ["openrouter: asked the Image API for 2 images in one call and got 1"])
     }))
 
   it.effect("a stream event that is not JSON → MalformedResponse", () =>
