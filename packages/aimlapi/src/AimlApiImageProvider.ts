@@ -62,12 +62,25 @@ export interface Options extends ProviderDefinition.Options {
 /**
  * The values of the AI/ML API's `provider` field.
  *
+ * @example
+ * ```ts
+ * import { AimlApiImageProvider } from "@nanogen/aimlapi"
+ * AimlApiImageProvider.upstreams // ["auto", "google", "fal"]
+ * const GoogleOnly = AimlApiImageProvider.layerConfig({ provider: "google" })
+ * ```
  * @since 0.2.0
  * @category Models
  */
 export const upstreams = ["auto", "google", "fal"] as const
 
 /**
+ * One value of the AI/ML API's `provider` field.
+ *
+ * @example
+ * ```ts
+ * import type { AimlApiImageProvider } from "@nanogen/aimlapi"
+ * const upstream: AimlApiImageProvider.Upstream = "google"
+ * ```
  * @since 0.2.0
  * @category Models
  */

@@ -68,6 +68,14 @@ export interface Options extends ProviderDefinition.Options {
 /**
  * Settings of OpenRouter's Image API.
  *
+ * @example
+ * ```ts
+ * import { OpenRouterImageProvider } from "@nanogen/openrouter"
+ * const Images = OpenRouterImageProvider.layerConfig({
+ *   api: "images",
+ *   images: { outputFormat: "webp", routing: { only: ["google-vertex"], allowFallbacks: false }, discovery: true }
+ * })
+ * ```
  * @since 0.2.0
  * @category Models
  */

@@ -157,7 +157,6 @@ layer(CanaryLayer)("OpenRouter layerConfig", (it) => {
       assert.deepStrictEqual(emu.requests("openrouter").map((request) => request.path), ["/api/v1/images"])
     }))
 
-
   it.effect("reads OPENROUTER_API_KEY and OPENROUTER_API_URL", () =>
     Effect.gen(function*() {
       const emu = yield* Emulator.EmulatorService
