@@ -11,12 +11,9 @@ import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
 import * as ValidationError from "@effect/cli/ValidationError"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import { definition as aimlapiDefinition } from "@nanogen/aimlapi"
-import { Settings } from "@nanogen/client"
+import { Nanogen, Settings } from "@nanogen/client"
 import type { ImageGenerationError } from "@nanogen/core"
 import { ImageBytes, ImageProvider, ImageRequest, ImageResult, ModelCatalog } from "@nanogen/core"
-import { definition as googleDefinition } from "@nanogen/google-direct"
-import { definition as openrouterDefinition } from "@nanogen/openrouter"
 import * as Cause from "effect/Cause"
 import * as Console from "effect/Console"
 import * as Data from "effect/Data"
@@ -73,7 +70,7 @@ const toUsageFailure = (error: Settings.SettingsError) => new CliFailure({ exitC
 
 const providersOption = Options.text("providers").pipe(
   Options.withDescription(
-    "Fallback order, comma-separated (openrouter, google-direct, aimlapi); overrides NANOGEN_PROVIDERS"
+    `Fallback order, comma-separated (${Nanogen.providerNames.join(", ")}); overrides NANOGEN_PROVIDERS`
   ),
   Options.optional
 )
@@ -272,7 +269,7 @@ export const generate = Command.make("generate", {
 export const catalogRows = (): Array<Array<string>> => {
   const rows: Array<Array<string>> = []
   for (const entry of Object.values(ModelCatalog.entries)) {
-    for (const definition of [openrouterDefinition, googleDefinition, aimlapiDefinition]) {
+    for (const definition of Nanogen.builtins) {
       const model = definition.models[entry.alias]
       if (model === undefined) continue
       const ratios = model.generate.aspectRatios.length === ImageRequest.aspectRatios.length
@@ -292,6 +289,26 @@ export const catalogRows = (): Array<Array<string>> => {
   }
   return rows
 }
+
+/**
+ * A model's lifecycle as `nanogen models` shows it: status, dates and replacement.
+ *
+ * @example
+ * ```ts
+ * import { Cli } from "@nanogen/cli"
+ * import { ModelCatalog } from "@nanogen/core"
+ * Cli.lifecycleOf(ModelCatalog.entries["nano-banana-pro"]) // "ga"
+ * ```
+ * @since 0.2.0
+ * @category Commands
+ */
+export const lifecycleOf = (entry: ModelCatalog.ModelEntry): string =>
+  [
+    entry.status,
+    entry.deprecatedOn === undefined ? undefined : `deprecated ${entry.deprecatedOn}`,
+    entry.shutdownOn === undefined ? undefined : `shutdown ${entry.shutdownOn}`,
+    entry.replacement === undefined ? undefined : `use ${entry.replacement}`
+  ].filter((part) => part !== undefined).join(", ")
 
 /**
  * `nanogen models`: the catalog — aliases, native ids per backend, the ratios and sizes each supports.
@@ -315,7 +332,9 @@ export const models = Command.make("models", { json: jsonOption("Print the catal
       }
       for (const entry of Object.values(ModelCatalog.entries)) {
         yield* Console.log(
-          `${entry.alias}  ${entry.displayName}${entry.alias === ImageRequest.defaultModel ? "  (default)" : ""}`
+          `${entry.alias}  ${entry.displayName}  [${lifecycleOf(entry)}]${
+            entry.alias === ImageRequest.defaultModel ? "  (default)" : ""
+          }`
         )
       }
       yield* Console.log(`all ${ImageRequest.aspectRatios.length} ratios: ${ImageRequest.aspectRatios.join(" ")}`)
@@ -536,7 +555,9 @@ const aliases = (): Array<string> => Object.keys(ModelCatalog.entries)
  */
 export const checkModel = (model: string): string | undefined => {
   if (ModelCatalog.isAlias(model)) return undefined
-  if (ModelCatalog.backends.some((backend) => ModelCatalog.lookup(backend, model) !== undefined)) return undefined
+  const known = (definition: Nanogen.Definition) =>
+    ModelCatalog.lookup(definition.models, model, definition.nativeAliases) !== undefined
+  if (Nanogen.builtins.some(known)) return undefined
   const suggestion = closest(model, aliases())
   return suggestion === undefined
     ? undefined
@@ -632,10 +653,10 @@ const commandNames = Object.keys(usage) as Array<keyof typeof usage>
 
 const environment = [
   "Environment:",
-  "  OPENROUTER_API_KEY, GEMINI_API_KEY (or GOOGLE_API_KEY), AIML_API_KEY: the keys; set at least one",
+  `  ${Nanogen.builtins.map(Nanogen.keyVariables).join(", ")}: the keys; set at least one`,
   "  NANOGEN_PROVIDERS   fallback order, e.g. openrouter,google-direct (default: every backend with a key)",
   "  NANOGEN_MODEL       default model alias        NANOGEN_TIMEOUT  per-attempt timeout (\"90 seconds\")",
-  "  OPENROUTER_API_URL, GEMINI_API_URL, AIML_API_URL: base URLs (e.g. the emulator's)",
+  `  ${Nanogen.builtins.map((definition) => definition.apiUrl.env).join(", ")}: base URLs (e.g. the emulator's)`,
   "  NANOGEN_ALLOW_PRIVATE_NETWORK=1   allow image downloads from http:/private addresses (emulator only)"
 ]
 

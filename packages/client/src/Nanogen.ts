@@ -7,7 +7,10 @@
  * @since 0.1.0
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
+import { definition as aimlapi } from "@nanogen/aimlapi"
 import { Fallback, type ImageProvider, ProviderDefinition } from "@nanogen/core"
+import { definition as googleDirect } from "@nanogen/google-direct"
+import { definition as openrouter } from "@nanogen/openrouter"
 import * as Config from "effect/Config"
 import * as ConfigError from "effect/ConfigError"
 import * as Duration from "effect/Duration"
@@ -16,7 +19,6 @@ import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
-import * as Builtin from "./internal/builtins.js"
 
 /**
  * A backend as the assembly sees it: any provider package's `definition`.
@@ -43,7 +45,7 @@ export type Definition = ProviderDefinition.ProviderDefinition<any>
  * @since 0.2.0
  * @category Registry
  */
-export const builtins: ReadonlyArray<Definition> = [Builtin.openrouter, Builtin.googleDirect, Builtin.aimlapi]
+export const builtins: ReadonlyArray<Definition> = [openrouter, googleDirect, aimlapi]
 
 /**
  * A backend in a `providers` list: a definition, or the name (or alias) of a built-in one or of a definition
