@@ -195,6 +195,18 @@ layer(TestLayer)("OpenRouter Image API (api: \"images\") against the emulator", 
       assert.strictEqual(gets(emu).length, 2)
     }))
 
+  it.effect("discovery: concurrent first requests share one listing request", () =>
+    Effect.gen(function*() {
+      const { emu, provider } = yield* setup({ api: "images", images: { discovery: true } })
+      const results = yield* Effect.all(
+        Array.from({ length: 4 }, (_, index) => provider.generate({ prompt: `p${index}`, model: "nano-banana" })),
+        { concurrency: "unbounded" }
+      )
+      assert.strictEqual(results.length, 4)
+      assert.strictEqual(gets(emu).length, 1)
+      assert.strictEqual(posts(emu).length, 4)
+    }))
+
   it.effect("discovery checks the request against the listing before the call; a listing error keeps the table", () =>
     Effect.gen(function*() {
       const { emu, provider } = yield* setup({ api: "images", images: { discovery: true } })

@@ -8,8 +8,10 @@
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import type { ImageGenerationError } from "@nanogen/core"
 import { HttpFailure, ImageRequest, JsonBody, ModelCatalog, ProviderClient } from "@nanogen/core"
 import * as Clock from "effect/Clock"
+import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Errors from "./errors.js"
@@ -104,6 +106,8 @@ export const make = (
 ): Discovery => {
   const base = { ...table }
   const fetchedAt = new Map<string, number>()
+  // Concurrent requests for one slug (the calls of an `n` split, a busy server) share one listing request.
+  const inFlight = new Map<string, Effect.Effect<void, ImageGenerationError.AttemptError>>()
   const ttl = Duration.toMillis(options.ttl)
   const url = apiUrl.replace(/\/+$/, "")
 
@@ -118,24 +122,41 @@ export const make = (
       const now = yield* Clock.currentTimeMillis
       const at = fetchedAt.get(slug)
       if (at !== undefined && now - at < ttl) return
-      const listing = yield* fetchListing(client, url, slug, options.timeout)
-      fetchedAt.set(slug, now)
-      const discovered = listing === undefined
-        ? undefined
-        : Images.discover(listing, slug, ImageRequest.aspectRatios, ImageRequest.imageSizes, options.routing)
-      if (discovered === undefined) {
-        table[alias] = entry
-        yield* Effect.logDebug(`${PROVIDER}: no Image API endpoint listed for ${slug}; the static table is kept`)
-        return
-      }
-      table[alias] = apply(entry, discovered)
-      yield* Effect.logDebug(`${PROVIDER}: capabilities of ${slug} refreshed from its endpoints`).pipe(
-        Effect.annotateLogs({
-          providers: discovered.providers.join(","),
-          imageSizes: discovered.imageSizes.join(","),
-          maxPerCall: discovered.maxPerCall
-        })
+      const running = inFlight.get(slug)
+      if (running !== undefined) return yield* running
+      // The listing runs in its own fiber: a request that is interrupted while waiting (its deadline, a caller's
+      // abort) leaves it running for the others.
+      const done = yield* Deferred.make<void, ImageGenerationError.AttemptError>()
+      inFlight.set(slug, Deferred.await(done))
+      yield* Effect.forkDaemon(
+        Effect.gen(function*() {
+          const listing = yield* fetchListing(client, url, slug, options.timeout)
+          fetchedAt.set(slug, now)
+          const discovered = listing === undefined
+            ? undefined
+            : Images.discover(listing, slug, ImageRequest.aspectRatios, ImageRequest.imageSizes, options.routing)
+          if (discovered === undefined) {
+            table[alias] = entry
+            yield* Effect.logDebug(`${PROVIDER}: no Image API endpoint listed for ${slug}; the static table is kept`)
+            return
+          }
+          table[alias] = apply(entry, discovered)
+          yield* Effect.logDebug(`${PROVIDER}: capabilities of ${slug} refreshed from its endpoints`).pipe(
+            Effect.annotateLogs({
+              providers: discovered.providers.join(","),
+              imageSizes: discovered.imageSizes.join(","),
+              maxPerCall: discovered.maxPerCall
+            })
+          )
+        }).pipe(
+          Effect.exit,
+          Effect.flatMap((exit) => {
+            inFlight.delete(slug)
+            return Deferred.done(done, exit)
+          })
+        )
       )
+      return yield* Deferred.await(done)
     }).pipe(
       Effect.catchAll((error) =>
         Effect.logWarning(`${PROVIDER}: capability discovery failed; the static table is kept: ${error.message}`)
