@@ -13,6 +13,7 @@ import * as ParseResult from "effect/ParseResult"
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 import * as Errors from "./errors.js"
+import * as Images from "./images.js"
 import * as Wire from "./wire.js"
 
 const { PROVIDER } = Errors
@@ -293,20 +294,9 @@ const decodeImage = (
   if (parsed.data.length === 0) {
     return Effect.fail(malformed(context, `${PROVIDER}: images[${index}] is empty`))
   }
-  const info = ImageBytes.inspect(parsed.data)
-  if (info === undefined) {
-    if (!parsed.mimeType.startsWith("image/")) {
-      return Effect.fail(
-        malformed(context, `${PROVIDER}: images[${index}] is not an image (labelled ${parsed.mimeType})`)
-      )
-    }
-    return Effect.succeed({ data: parsed.data, mimeType: parsed.mimeType })
-  }
-  return Effect.succeed({ data: parsed.data, ...info })
+  // The bytes decide, not the label: a data URL labelled image/* holding text, SVG or garbage is refused.
+  return Images.rasterImage(parsed.data, `images[${index}]`, parsed.mimeType, context)
 }
-
-const count = (value: number | null | undefined): number | undefined =>
-  typeof value === "number" && Number.isFinite(value) ? value : undefined
 
 /**
  * Turns an answer into what one call answers (the skeleton adds provider, model and attempts), or the error it
@@ -329,17 +319,10 @@ export const toAnswer = (
     }
     if (answer.images.length === 0) return yield* Effect.fail(noImage(answer, context))
     const images = yield* Effect.forEach(answer.images, (url, index) => decodeImage(url, index, context))
-    const usage = answer.usage
-    const cost = count(usage?.cost)
     return ImageResult.dropUndefined({
       images: images as unknown as ImageProvider.Answer["images"],
       text: answer.text,
-      usage: ImageResult.dropUndefined({
-        inputTokens: count(usage?.prompt_tokens),
-        outputTokens: count(usage?.completion_tokens),
-        totalTokens: count(usage?.total_tokens)
-      }),
-      cost: cost === undefined ? undefined : { usd: cost, source: "reported" as const },
+      ...Images.accounting(answer.usage),
       finishReason: answer.finishReason ?? answer.nativeFinishReason,
       warnings
     })
