@@ -461,7 +461,8 @@ const makeChain = (
               outcome: "RateLimited",
               durationMs: 0,
               status: undefined,
-              message
+              message,
+              reseeded: false
             },
             group,
             number

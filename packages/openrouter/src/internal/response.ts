@@ -6,7 +6,7 @@
  * @internal
  */
 import type { ImageProvider, ImageResult as ImageResultNs, ImageTurn, ProviderClient } from "@nanogen/core"
-import { DataUrl, HttpFailure, ImageBytes, ImageDownload, ImageGenerationError, ImageResult } from "@nanogen/core"
+import { DataUrl, HttpFailure, ImageDownload, ImageGenerationError, ImageResult } from "@nanogen/core"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
