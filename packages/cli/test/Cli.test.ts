@@ -26,22 +26,22 @@ const dimensionsOf = (path: string) => {
 }
 
 describe("nanogen generate", () => {
-  it("writes a decodable PNG whose pixel size follows the ratio and size", async () => {
+  it("writes a decodable image whose pixel size follows the ratio and size (Nano Banana 2 answers JPEG)", async () => {
     const dir = tempDir("gen")
     const result = await run(
       ["generate", "a nano banana", "--model", "nano-banana-2", "--aspect-ratio", "16:9", "--size", "1K"],
       { env: { ...env, NANOGEN_PROVIDERS: "openrouter" }, cwd: dir }
     )
     assert.strictEqual(result.code, 0, result.stderr)
-    const file = Path.join(dir, "out.png")
-    assert.deepStrictEqual(dimensionsOf(file), { mimeType: "image/png", size: { width: 1344, height: 768 } })
-    assert.include(result.stdout, "out.png")
+    const file = Path.join(dir, "out.jpg")
+    assert.deepStrictEqual(dimensionsOf(file), { mimeType: "image/jpeg", size: { width: 1344, height: 768 } })
+    assert.include(result.stdout, "out.jpg")
     assert.include(result.stdout, "1344×768")
     assert.include(result.stdout, "backend openrouter")
     assert.strictEqual(emulator.requests("openrouter").length, 1)
   })
 
-  it("--json prints one JSON object and nothing else on stdout; -n 2 writes out.png and out-1.png", async () => {
+  it("--json prints one JSON object and nothing else on stdout; -n 2 writes out.jpg and out-1.jpg", async () => {
     const dir = tempDir("json")
     const result = await run(
       ["generate", "a nano banana", "-n", "2", "-r", "9:16", "--size", "2K", "--out", "shots/banana.png", "--json"],
@@ -49,7 +49,7 @@ describe("nanogen generate", () => {
     )
     assert.strictEqual(result.code, 0, result.stderr)
     const json = JSON.parse(result.stdout)
-    assert.deepStrictEqual(json.paths, ["shots/banana.png", "shots/banana-1.png"])
+    assert.deepStrictEqual(json.paths, ["shots/banana.jpg", "shots/banana-1.jpg"])
     assert.strictEqual(json.provider, "google-direct")
     assert.strictEqual(json.model, "gemini-3.1-flash-image")
     assert.isNumber(json.durationMs)
@@ -59,7 +59,7 @@ describe("nanogen generate", () => {
     assert.property(json, "cost")
     for (const path of json.paths) {
       assert.deepStrictEqual(dimensionsOf(Path.join(dir, path)), {
-        mimeType: "image/png",
+        mimeType: "image/jpeg",
         size: { width: 1536, height: 2688 }
       })
     }
@@ -82,13 +82,23 @@ describe("nanogen generate", () => {
   it("sends --image files as reference images", async () => {
     const dir = tempDir("edit")
     const reference = Path.join(dir, "reference.png")
-    const first = await run(["generate", "a plate", "--out", reference], {
+    // Nano Banana (2.5 Flash Image) answers PNG, so the reference keeps its name.
+    const first = await run(["generate", "a plate", "--model", "nano-banana", "--out", reference], {
       env: { ...env, NANOGEN_PROVIDERS: "google-direct" },
       cwd: dir
     })
     assert.strictEqual(first.code, 0, first.stderr)
     emulator.reset()
-    const result = await run(["generate", "put a banana on it", "--image", reference, "--out", "edited"], {
+    const result = await run([
+      "generate",
+      "put a banana on it",
+      "--model",
+      "nano-banana",
+      "--image",
+      reference,
+      "--out",
+      "edited"
+    ], {
       env: { ...env, NANOGEN_PROVIDERS: "google-direct" },
       cwd: dir
     })

@@ -140,7 +140,8 @@ describe("nanogen generate, as a person types it", () => {
     assert.strictEqual(emulator.requests().length, 0)
     assert.strictEqual(Fs.readFileSync(Path.join(dir, "banana.png"), "utf8"), "mine")
 
-    const forced = await run(["generate", "a banana", "-o", "banana.png", "--force"], {
+    // Nano Banana (2.5 Flash Image) answers PNG: the same file is replaced.
+    const forced = await run(["generate", "a banana", "-m", "nano-banana", "-o", "banana.png", "--force"], {
       env: { ...env, NANOGEN_PROVIDERS: "google-direct" },
       cwd: dir
     })
