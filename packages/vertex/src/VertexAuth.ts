@@ -59,8 +59,8 @@ export interface Header {
 }
 
 /**
- * The credential of a provider: how it authenticates, the header of the next call, and the project its
- * service-account JSON names (if any).
+ * The credential of a provider: how it authenticates, the header of the next call, the project its
+ * service-account JSON names (if any), and `refresh`, which makes the next `header` fetch a new token (after a 401).
  *
  * @since 0.2.0
  * @category Models
@@ -69,6 +69,7 @@ export interface VertexAuth {
   readonly mode: "oauth" | "express"
   readonly header: Effect.Effect<Header, ImageGenerationError.AuthenticationFailed>
   readonly projectId: Effect.Effect<string | undefined, ImageGenerationError.AuthenticationFailed>
+  readonly refresh: Effect.Effect<void>
 }
 
 /** What to set, for messages. */
@@ -102,7 +103,8 @@ export const make = (provider: string, options: Options): VertexAuth => {
     return {
       mode: "express",
       header: Effect.succeed({ name: "x-goog-api-key", value: apiKey }),
-      projectId: Effect.succeed(undefined)
+      projectId: Effect.succeed(undefined),
+      refresh: Effect.void
     }
   }
   const given = options.googleAuthOptions ?? {}
@@ -134,5 +136,9 @@ export const make = (provider: string, options: Options): VertexAuth => {
       Effect.map((answer): Header => ({ name: "authorization", value: Redacted.make(`Bearer ${answer.token}`) }))
     )
   const projectId = Effect.map(client, (authClient) => authClient.projectId ?? undefined)
-  return { mode: "oauth", header, projectId }
+  // The library refreshes a token that expires soon: marking the cached one as expired forces a new one.
+  const refresh = Effect.ignore(Effect.map(client, (authClient) => {
+    authClient.credentials = { ...authClient.credentials, expiry_date: 1 }
+  }))
+  return { mode: "oauth", header, projectId, refresh }
 }

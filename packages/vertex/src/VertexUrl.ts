@@ -66,22 +66,22 @@ export interface Target {
 }
 
 /**
- * The path of a call below the base URL. A bare model id is a Google publisher model; an id that already starts
- * with `publishers/` is kept. With a project: `/projects/{p}/locations/{l}/publishers/google/models/{m}`; without
- * (express mode): `/publishers/google/models/{m}`. `stream` selects `:streamGenerateContent?alt=sse`.
+ * The path of a model below the base URL (the caller adds `:generateContent` or `:streamGenerateContent?alt=sse`).
+ * A bare model id is a Google publisher model; an id that already starts with `publishers/` is kept. With a
+ * project: `/projects/{p}/locations/{l}/publishers/google/models/{m}`; without (express mode):
+ * `/publishers/google/models/{m}`.
  *
  * @example
  * ```ts
  * import { VertexUrl } from "@nanogen/vertex"
- * VertexUrl.path({ project: "my-project", location: "global" }, "gemini-3-pro-image", false)
- * // "/projects/my-project/locations/global/publishers/google/models/gemini-3-pro-image:generateContent"
- * VertexUrl.path({}, "gemini-3-pro-image", true)
- * // "/publishers/google/models/gemini-3-pro-image:streamGenerateContent?alt=sse"
+ * VertexUrl.modelPath({ project: "my-project", location: "global" }, "gemini-3-pro-image")
+ * // "/projects/my-project/locations/global/publishers/google/models/gemini-3-pro-image"
+ * VertexUrl.modelPath({}, "gemini-3-pro-image") // "/publishers/google/models/gemini-3-pro-image"
  * ```
  * @since 0.2.0
  * @category Constructors
  */
-export const path = (target: Target, model: string, stream: boolean): string => {
+export const modelPath = (target: Target, model: string): string => {
   const id = model.replace(/^models\//, "")
   const publisherModel = id.startsWith("publishers/")
     ? id.split("/").map(encodeURIComponent).join("/")
@@ -89,5 +89,5 @@ export const path = (target: Target, model: string, stream: boolean): string => 
   const scope = target.project === undefined
     ? ""
     : `/projects/${encodeURIComponent(target.project)}/locations/${encodeURIComponent(target.location ?? "global")}`
-  return `${scope}/${publisherModel}:${stream ? "streamGenerateContent?alt=sse" : "generateContent"}`
+  return `${scope}/${publisherModel}`
 }

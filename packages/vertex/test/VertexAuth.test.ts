@@ -109,6 +109,18 @@ describe("VertexAuth", () => {
       assert.deepStrictEqual(third, second)
     }).pipe(Effect.scoped))
 
+  it.live("refresh: the next header carries a new token", () =>
+    Effect.gen(function*() {
+      const server = yield* tokenServer
+      const auth = VertexAuth.make("vertex", { credentials: serviceAccount, googleAuthOptions: viaServer(server) })
+      const first = yield* bearer(auth)
+      yield* auth.refresh
+      const second = yield* bearer(auth)
+      assert.strictEqual(server.requests.length, 2)
+      assert.strictEqual(first.value, `Bearer ${server.issued[0]}`)
+      assert.strictEqual(second.value, `Bearer ${server.issued[1]}`)
+    }).pipe(Effect.scoped))
+
   it.live("Application Default Credentials: GOOGLE_APPLICATION_CREDENTIALS is read by the library", () =>
     Effect.gen(function*() {
       const server = yield* tokenServer

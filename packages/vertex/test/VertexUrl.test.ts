@@ -10,42 +10,32 @@ describe("VertexUrl", () => {
     assert.strictEqual(VertexUrl.baseUrl("europe-west4"), "https://europe-west4-aiplatform.googleapis.com/v1")
   })
 
-  it("project paths, unary and streaming", () => {
-    const target = { project: "my-project", location: "us-central1" }
+  it("project paths", () => {
     assert.strictEqual(
-      VertexUrl.path(target, "gemini-2.5-flash-image", false),
-      "/projects/my-project/locations/us-central1/publishers/google/models/gemini-2.5-flash-image:generateContent"
+      VertexUrl.modelPath({ project: "my-project", location: "us-central1" }, "gemini-2.5-flash-image"),
+      "/projects/my-project/locations/us-central1/publishers/google/models/gemini-2.5-flash-image"
     )
     assert.strictEqual(
-      VertexUrl.path(target, "gemini-2.5-flash-image", true),
-      "/projects/my-project/locations/us-central1/publishers/google/models/gemini-2.5-flash-image" +
-        ":streamGenerateContent?alt=sse"
-    )
-    assert.strictEqual(
-      VertexUrl.path({ project: "my-project" }, "models/gemini-3-pro-image", false),
-      "/projects/my-project/locations/global/publishers/google/models/gemini-3-pro-image:generateContent"
+      VertexUrl.modelPath({ project: "my-project" }, "models/gemini-3-pro-image"),
+      "/projects/my-project/locations/global/publishers/google/models/gemini-3-pro-image"
     )
   })
 
   it("express mode has neither project nor location", () => {
     assert.strictEqual(
-      VertexUrl.path({}, "gemini-3.1-flash-image", false),
-      "/publishers/google/models/gemini-3.1-flash-image:generateContent"
-    )
-    assert.strictEqual(
-      VertexUrl.path({}, "gemini-3.1-flash-image", true),
-      "/publishers/google/models/gemini-3.1-flash-image:streamGenerateContent?alt=sse"
+      VertexUrl.modelPath({}, "gemini-3.1-flash-image"),
+      "/publishers/google/models/gemini-3.1-flash-image"
     )
   })
 
   it("publisher paths pass through; every segment is encoded", () => {
     assert.strictEqual(
-      VertexUrl.path({ project: "p", location: "global" }, "publishers/google/models/gemini-3-pro-image", false),
-      "/projects/p/locations/global/publishers/google/models/gemini-3-pro-image:generateContent"
+      VertexUrl.modelPath({ project: "p", location: "global" }, "publishers/google/models/gemini-3-pro-image"),
+      "/projects/p/locations/global/publishers/google/models/gemini-3-pro-image"
     )
     assert.strictEqual(
-      VertexUrl.path({ project: "a/b?c", location: "global" }, "x/../y#z", false),
-      "/projects/a%2Fb%3Fc/locations/global/publishers/google/models/x%2F..%2Fy%23z:generateContent"
+      VertexUrl.modelPath({ project: "a/b?c", location: "global" }, "x/../y#z"),
+      "/projects/a%2Fb%3Fc/locations/global/publishers/google/models/x%2F..%2Fy%23z"
     )
   })
 
