@@ -5,25 +5,12 @@
  * @since 0.1.0
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
-import {
-  ImageBytes,
-  ImageDownload,
-  ImageGenerationError,
-  ImageProvider,
-  ImageRequest,
-  type ModelCatalog,
-  ProviderClient,
-  ProviderDefinition
-} from "@nanogen/core"
+import { ImageGenerationError, ImageProvider, ImageRequest, ProviderClient, ProviderDefinition } from "@nanogen/core"
 import type * as ConfigError from "effect/ConfigError"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Predicate from "effect/Predicate"
 import { definition } from "./definition.js"
-import * as Errors from "./internal/errors.js"
-import * as Request from "./internal/request.js"
-import * as Response from "./internal/response.js"
-import * as Wire from "./internal/wire.js"
+import * as GeminiCodec from "./GeminiCodec.js"
 
 /**
  * The provider name used in results, attempts and errors.
@@ -99,10 +86,12 @@ export const ProviderOptions = ImageRequest.wireFields(
   "cachedContent",
   "cached_content",
   "serviceTier",
-  "service_tier"
+  "service_tier",
+  // Vertex AI only: accepted here to be refused with UnsupportedRequest naming the vertex provider
+  "labels",
+  "modelArmorConfig",
+  "model_armor_config"
 )
-
-type AttemptError = ImageGenerationError.AttemptError
 
 const modelPath = (model: string) => `/models/${encodeURIComponent(model.replace(/^models\//, ""))}`
 
@@ -138,88 +127,6 @@ export const make = (
     })
     const stream = options.stream === true
 
-    const failure = (
-      model: string,
-      status: number,
-      headers: Readonly<Record<string, string | undefined>>,
-      body: unknown
-    ) => Errors.fromFailure({ provider: name, model, status, headers, body, scrub: client.scrub })
-
-    const malformed = (model: string, message: string) =>
-      new ImageGenerationError.MalformedResponse({ provider: name, model, message: `${name}: ${message}` })
-
-    const decodeChunk = (model: string, chunk: unknown): Effect.Effect<Wire.GenerateContentResponse, AttemptError> => {
-      if (Predicate.isRecord(chunk) && chunk.error !== undefined) {
-        const code = Predicate.isRecord(chunk.error) && typeof chunk.error.code === "number" ? chunk.error.code : 500
-        return Effect.fail(failure(model, code, {}, chunk))
-      }
-      const decoded = Wire.decodeResponse(chunk)
-      return decoded._tag === "Right"
-        ? Effect.succeed(decoded.right)
-        : Effect.fail(malformed(model, "the answer is not a GenerateContentResponse"))
-    }
-
-    const parseEvent = (model: string, data: string): Effect.Effect<unknown, AttemptError> =>
-      Effect.try({
-        try: () => JSON.parse(data) as unknown,
-        catch: () => malformed(model, `a stream event is not JSON: ${JSON.stringify(data.slice(0, 80))}`)
-      })
-
-    /** One call: the answers (one, or the chunks of a stream) or the mapped HTTP failure. */
-    const exchange = (
-      model: string,
-      body: unknown
-    ): Effect.Effect<ReadonlyArray<Wire.GenerateContentResponse>, AttemptError> =>
-      Effect.gen(function*() {
-        if (!stream) {
-          const response = yield* client.postJson(`${modelPath(model)}:generateContent`, body)
-          if (response.status < 200 || response.status >= 300) {
-            return yield* failure(model, response.status, response.headers, response.body)
-          }
-          return [yield* decodeChunk(model, response.body)]
-        }
-        const response = yield* client.postEvents(`${modelPath(model)}:streamGenerateContent?alt=sse`, body)
-        if (response.status < 200 || response.status >= 300) {
-          return yield* failure(model, response.status, response.headers, response.body)
-        }
-        const chunks: ReadonlyArray<unknown> = response.events === undefined
-          ? Array.isArray(response.body) ? response.body : [response.body]
-          : yield* Effect.forEach(
-            response.events.filter((data) => data.trim() !== "" && data.trim() !== "[DONE]"),
-            (data) => parseEvent(model, data)
-          )
-        return yield* Effect.forEach(chunks, (chunk) => decodeChunk(model, chunk))
-      })
-
-    const inline = (
-      image: ImageRequest.ImageInput,
-      index: number,
-      resolved: ModelCatalog.Resolved
-    ): Effect.Effect<Request.InlineImage, AttemptError> => {
-      const field = `images[${index}]`
-      if ("data" in image) {
-        const mimeType = ImageBytes.sniffMimeType(image.data) ?? "application/octet-stream"
-        return Effect.succeed({ mimeType, data: ImageBytes.toBase64(image.data) })
-      }
-      return client.download(image.url).pipe(
-        Effect.mapError((error) => ImageDownload.toInputError(name, field, error)),
-        Effect.filterOrFail(
-          (downloaded) =>
-            resolved.capability === undefined || resolved.capability.inputTypes.includes(downloaded.mimeType),
-          (downloaded) =>
-            new ImageGenerationError.UnsupportedRequest({
-              provider: name,
-              model: resolved.model,
-              field,
-              message: `${name}: ${resolved.model} accepts ${
-                resolved.capability?.inputTypes.join(", ")
-              } reference images only (got ${downloaded.mimeType})`
-            })
-        ),
-        Effect.map((downloaded) => ({ mimeType: downloaded.mimeType, data: ImageBytes.toBase64(downloaded.data) }))
-      )
-    }
-
     return ImageProvider.make(definition, {
       options: ProviderOptions,
       concurrency: options.concurrency,
@@ -227,24 +134,28 @@ export const make = (
       // Reference images are downloaded and encoded once; the body is shared by every call (one image per call).
       prepare: (request, resolved, extra) =>
         Effect.gen(function*() {
-          const images = yield* Effect.forEach(request.images, (image, index) => inline(image, index, resolved))
+          const vertexOnly = GeminiCodec.findVertexOnly(extra)
+          if (vertexOnly !== undefined) {
+            return yield* new ImageGenerationError.UnsupportedRequest({
+              provider: name,
+              model: resolved.model,
+              field: `providerOptions.${name}.${vertexOnly}`,
+              message: `${name}: ${vertexOnly} is a Vertex AI field the Gemini API rejects; ` +
+                "use the vertex provider (providerOptions.vertex)"
+            })
+          }
+          const images = yield* GeminiCodec.inlineImages(client, request, resolved)
           yield* Effect.logDebug(
             `${name}: ${resolved.model} ${
               stream ? "streamGenerateContent" : "generateContent"
-            }, ${images.length} reference image(s), n=${request.n}${
-              resolved.aspectRatio === undefined ? "" : `, aspectRatio ${resolved.aspectRatio}`
-            }${resolved.imageSize === undefined ? "" : `, imageSize ${resolved.imageSize}`}`
+            }, ${images.length} reference image(s), n=${request.n}`
           )
-          return Request.build(request, resolved, images, extra)
+          return GeminiCodec.body(request, resolved, images, { merge: extra })
         }),
       call: ({ prepared, resolved }) =>
-        Effect.flatMap(
-          exchange(resolved.model, prepared.body),
-          (responses) =>
-            Response.toAnswer(
-              { provider: name, model: resolved.model, entry: resolved.entry, warnings: prepared.warnings },
-              Response.merge(responses)
-            )
+        GeminiCodec.send(client, modelPath(resolved.model), prepared.body, { model: resolved.model, stream }).pipe(
+          Effect.flatMap((responses) => GeminiCodec.answer({ provider: name, resolved }, responses)),
+          Effect.map((answer) => ({ ...answer, warnings: prepared.warnings }))
         )
     })
   })
