@@ -9,3 +9,8 @@
 export * as VertexAuth from "./VertexAuth.js"
 /** @since 0.2.0 */
 export * as VertexUrl from "./VertexUrl.js"
+/** @since 0.2.0 */
+export * as VertexImageProvider from "./VertexImageProvider.js"
+
+/** @since 0.2.0 */
+export { definition, models, nativeAliases } from "./definition.js"
