@@ -9,7 +9,7 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import { ImageGenerationError, ImageProvider, ProviderClient, ProviderDefinition, Scrub } from "@nanogen/core"
 import { GeminiCodec } from "@nanogen/google-direct"
 import * as Config from "effect/Config"
-import * as ConfigError from "effect/ConfigError"
+import type * as ConfigError from "effect/ConfigError"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
@@ -108,36 +108,16 @@ export type ProviderOptions = typeof ProviderOptions.Type
  * @category Models
  */
 export const locations: Readonly<Record<string, ReadonlyArray<string>>> = {
-  "gemini-2.5-flash-image": [
-    "global",
-    "us",
-    "eu",
-    "us-central1",
-    "us-east1",
-    "us-east4",
-    "us-east5",
-    "us-south1",
-    "us-west1",
-    "us-west4",
-    "europe-central2",
-    "europe-north1",
-    "europe-southwest1",
-    "europe-west1",
-    "europe-west4",
-    "europe-west8"
-  ],
+  "gemini-2.5-flash-image": ("global us eu us-central1 us-east1 us-east4 us-east5 us-south1 us-west1 us-west4 " +
+    "europe-central2 europe-north1 europe-southwest1 europe-west1 europe-west4 europe-west8").split(" "),
   "gemini-3.1-flash-image": ["global"],
   "gemini-3.1-flash-lite-image": ["global"],
   "gemini-3-pro-image-preview": ["global"]
 }
 
-const settings = (options: ProviderOptions) => ({
-  imageConfig: {
-    ...(options.imageOutputOptions === undefined ? {} : { imageOutputOptions: options.imageOutputOptions }),
-    ...(options.personGeneration === undefined ? {} : { personGeneration: options.personGeneration }),
-    ...(options.prominentPeople === undefined ? {} : { prominentPeople: options.prominentPeople })
-  },
-  root: options.labels === undefined ? {} : { labels: options.labels }
+const settings = ({ labels, ...imageConfig }: ProviderOptions) => ({
+  imageConfig,
+  root: labels === undefined ? {} : { labels }
 })
 
 /**
@@ -293,16 +273,6 @@ export const layerConfig = (
     const credential = yield* ProviderDefinition.credentialConfig(definition)
     const project = yield* optional("GOOGLE_CLOUD_PROJECT")
     const location = (yield* optional("GOOGLE_CLOUD_LOCATION")) ?? "global"
-    if (!VertexUrl.isLocation(location)) {
-      return yield* Effect.fail(
-        ConfigError.InvalidData(
-          ["GOOGLE_CLOUD_LOCATION"],
-          `GOOGLE_CLOUD_LOCATION must be a Vertex AI location such as global or us-central1 (got ${
-            JSON.stringify(location)
-          })`
-        )
-      )
-    }
     const express = keyFilename === undefined && Option.isSome(credential)
     const apiUrl = yield* optional(definition.apiUrl.env)
     return layer({
