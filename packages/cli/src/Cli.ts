@@ -11,12 +11,9 @@ import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
 import * as ValidationError from "@effect/cli/ValidationError"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import { definition as aimlapiDefinition } from "@nanogen/aimlapi"
-import { Settings } from "@nanogen/client"
+import { Nanogen, Settings } from "@nanogen/client"
 import type { ImageGenerationError } from "@nanogen/core"
 import { ImageBytes, ImageProvider, ImageRequest, ImageResult, ModelCatalog } from "@nanogen/core"
-import { definition as googleDefinition } from "@nanogen/google-direct"
-import { definition as openrouterDefinition } from "@nanogen/openrouter"
 import * as Cause from "effect/Cause"
 import * as Console from "effect/Console"
 import * as Data from "effect/Data"
@@ -26,6 +23,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Fs from "node:fs/promises"
 import * as Demo from "./Demo.js"
+import { edit } from "./EditCommand.js"
 import * as Output from "./Output.js"
 
 /**
@@ -73,7 +71,7 @@ const toUsageFailure = (error: Settings.SettingsError) => new CliFailure({ exitC
 
 const providersOption = Options.text("providers").pipe(
   Options.withDescription(
-    "Fallback order, comma-separated (openrouter, google-direct, aimlapi); overrides NANOGEN_PROVIDERS"
+    `Fallback order, comma-separated (${Nanogen.providerNames.join(", ")}); overrides NANOGEN_PROVIDERS`
   ),
   Options.optional
 )
@@ -272,7 +270,7 @@ export const generate = Command.make("generate", {
 export const catalogRows = (): Array<Array<string>> => {
   const rows: Array<Array<string>> = []
   for (const entry of Object.values(ModelCatalog.entries)) {
-    for (const definition of [openrouterDefinition, googleDefinition, aimlapiDefinition]) {
+    for (const definition of Nanogen.builtins) {
       const model = definition.models[entry.alias]
       if (model === undefined) continue
       const ratios = model.generate.aspectRatios.length === ImageRequest.aspectRatios.length
@@ -292,6 +290,26 @@ export const catalogRows = (): Array<Array<string>> => {
   }
   return rows
 }
+
+/**
+ * A model's lifecycle as `nanogen models` shows it: status, dates and replacement.
+ *
+ * @example
+ * ```ts
+ * import { Cli } from "@nanogen/cli"
+ * import { ModelCatalog } from "@nanogen/core"
+ * Cli.lifecycleOf(ModelCatalog.entries["nano-banana-pro"]) // "ga"
+ * ```
+ * @since 0.2.0
+ * @category Commands
+ */
+export const lifecycleOf = (entry: ModelCatalog.ModelEntry): string =>
+  [
+    entry.status,
+    entry.deprecatedOn === undefined ? undefined : `deprecated ${entry.deprecatedOn}`,
+    entry.shutdownOn === undefined ? undefined : `shutdown ${entry.shutdownOn}`,
+    entry.replacement === undefined ? undefined : `use ${entry.replacement}`
+  ].filter((part) => part !== undefined).join(", ")
 
 /**
  * `nanogen models`: the catalog — aliases, native ids per backend, the ratios and sizes each supports.
@@ -315,7 +333,9 @@ export const models = Command.make("models", { json: jsonOption("Print the catal
       }
       for (const entry of Object.values(ModelCatalog.entries)) {
         yield* Console.log(
-          `${entry.alias}  ${entry.displayName}${entry.alias === ImageRequest.defaultModel ? "  (default)" : ""}`
+          `${entry.alias}  ${entry.displayName}  [${lifecycleOf(entry)}]${
+            entry.alias === ImageRequest.defaultModel ? "  (default)" : ""
+          }`
         )
       }
       yield* Console.log(`all ${ImageRequest.aspectRatios.length} ratios: ${ImageRequest.aspectRatios.join(" ")}`)
@@ -428,7 +448,7 @@ export const demo = Command.make("demo", {
  */
 export const command = Command.make("nanogen").pipe(
   Command.withDescription("Nano Banana image generation through OpenRouter, the AI/ML API and the Gemini API"),
-  Command.withSubcommands([generate, models, providers, demo])
+  Command.withSubcommands([generate, edit, models, providers, demo])
 )
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -536,7 +556,9 @@ const aliases = (): Array<string> => Object.keys(ModelCatalog.entries)
  */
 export const checkModel = (model: string): string | undefined => {
   if (ModelCatalog.isAlias(model)) return undefined
-  if (ModelCatalog.backends.some((backend) => ModelCatalog.lookup(backend, model) !== undefined)) return undefined
+  const known = (definition: Nanogen.Definition) =>
+    ModelCatalog.lookup(definition.models, model, definition.nativeAliases) !== undefined
+  if (Nanogen.builtins.some(known)) return undefined
   const suggestion = closest(model, aliases())
   return suggestion === undefined
     ? undefined
@@ -555,12 +577,12 @@ const providersFlag: Flag = {
  * @example
  * ```ts
  * import { Cli } from "@nanogen/cli"
- * Object.keys(Cli.usage) // ["generate", "models", "providers", "demo"]
+ * Object.keys(Cli.usage) // ["generate", "edit", "models", "providers", "demo"]
  * ```
  * @since 0.1.0
  * @category Usage
  */
-export const usage: { readonly [name in "generate" | "models" | "providers" | "demo"]: CommandUsage } = {
+export const usage: { readonly [name in "generate" | "edit" | "models" | "providers" | "demo"]: CommandUsage } = {
   generate: {
     synopsis: `nanogen generate "<prompt>" [options]`,
     summary: "generate (or edit, with --image) through the configured backends",
@@ -570,7 +592,7 @@ export const usage: { readonly [name in "generate" | "models" | "providers" | "d
         names: ["--model", "-m"],
         value: "<id>",
         check: checkModel,
-        help: `${aliases().join(", ")} or a native id (default: NANOGEN_MODEL)`
+        help: "a model alias (nanogen models lists them) or a native id (default: NANOGEN_MODEL)"
       },
       {
         names: ["--aspect-ratio", "-r"],
@@ -605,6 +627,39 @@ export const usage: { readonly [name in "generate" | "models" | "providers" | "d
       `nanogen generate "three bananas" -n 3 --json | jq -r '.paths[]'`
     ]
   },
+  edit: {
+    synopsis: `nanogen edit <image> "<prompt>" [--session file.json] [options]`,
+    summary: "edit an image, one turn per call; --session continues a multi-turn edit",
+    arguments: 2,
+    flags: [
+      {
+        names: ["--session"],
+        value: "<file.json>",
+        help: "session file: continued when it exists, created otherwise, written back after the turn"
+      },
+      { names: ["--out", "-o"], value: "<path>", help: "default edited.png; the extension follows the bytes" },
+      {
+        names: ["--model", "-m"],
+        value: "<id>",
+        check: checkModel,
+        help: "a model alias or a native id (a continued session keeps its model)"
+      },
+      {
+        names: ["--aspect-ratio", "-r"],
+        value: "<ratio>",
+        check: oneOf(ImageRequest.aspectRatios),
+        help: ImageRequest.aspectRatios.join(" ")
+      },
+      { names: ["--size", "-s"], value: "<tier>", check: oneOf(ImageRequest.imageSizes), help: "512 1K 2K 4K" },
+      { names: ["--seed"], value: "<int>", check: integer, help: "seed, where the backend takes one" },
+      providersFlag,
+      { names: ["--json"], help: "print one JSON object on stdout (paths, provider, model, attempts, session)" }
+    ],
+    examples: [
+      `nanogen edit photo.png "make the sky purple" --session trip.json -o step1.png`,
+      `nanogen edit step1.png "add a moon" --session trip.json -o step2.png`
+    ]
+  },
   models: {
     synopsis: "nanogen models [--json]",
     summary: "the model catalog: aliases, native ids, ratios, sizes",
@@ -632,10 +687,10 @@ const commandNames = Object.keys(usage) as Array<keyof typeof usage>
 
 const environment = [
   "Environment:",
-  "  OPENROUTER_API_KEY, GEMINI_API_KEY (or GOOGLE_API_KEY), AIML_API_KEY: the keys; set at least one",
+  `  ${Nanogen.builtins.map(Nanogen.keyVariables).join(", ")}: the keys; set at least one`,
   "  NANOGEN_PROVIDERS   fallback order, e.g. openrouter,google-direct (default: every backend with a key)",
   "  NANOGEN_MODEL       default model alias        NANOGEN_TIMEOUT  per-attempt timeout (\"90 seconds\")",
-  "  OPENROUTER_API_URL, GEMINI_API_URL, AIML_API_URL: base URLs (e.g. the emulator's)",
+  `  ${Nanogen.builtins.map((definition) => definition.apiUrl.env).join(", ")}: base URLs (e.g. the emulator's)`,
   "  NANOGEN_ALLOW_PRIVATE_NETWORK=1   allow image downloads from http:/private addresses (emulator only)"
 ]
 

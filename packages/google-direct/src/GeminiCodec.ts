@@ -15,6 +15,7 @@ import {
   type ImageProvider,
   type ImageRequest,
   ImageResult,
+  type ImageTurn,
   ModelCatalog,
   type ProviderClient,
   RetryAfter
@@ -33,6 +34,7 @@ const {
   MalformedResponse,
   NoImageReturned,
   RateLimited,
+  InvalidRequest,
   UnsupportedRequest
 } = ImageGenerationError
 
@@ -134,8 +136,55 @@ export const inlineImages = (
   request: ImageRequest.ImageRequest,
   resolved: ModelCatalog.Resolved
 ): Effect.Effect<ReadonlyArray<InlineImage>, AttemptError> =>
-  Effect.forEach(request.images, (image, index) => {
-    const field = `images[${index}]`
+  Effect.forEach(request.images, (image, index) => inlineImage(client, image, `images[${index}]`, resolved))
+
+/**
+ * The earlier turns of a session (`request.history`, this backend's own: `ImageProvider.make` re-seeds any other)
+ * as `contents`: a user turn as a `user` content (prompt, then its images inlined like `inlineImages`), a model
+ * turn as a `model` content with its parts exactly as received (thought parts and `thoughtSignature`s included).
+ *
+ * @example
+ * ```ts
+ * import { GeminiCodec } from "@nanogen/google-direct"
+ * declare const client: import("@nanogen/core").ProviderClient.ProviderClient
+ * declare const request: import("@nanogen/core").ImageRequest.ImageRequest
+ * declare const resolved: import("@nanogen/core").ModelCatalog.Resolved
+ * const earlier = GeminiCodec.historyContents(client, request, resolved)
+ * ```
+ * @since 0.2.0
+ * @category Constructors
+ */
+export const historyContents = (
+  client: ProviderClient.ProviderClient,
+  request: ImageRequest.ImageRequest,
+  resolved: ModelCatalog.Resolved
+): Effect.Effect<ReadonlyArray<unknown>, AttemptError> =>
+  Effect.forEach(request.history ?? [], (turn: ImageTurn.Turn, index): Effect.Effect<unknown, AttemptError> =>
+    turn.role === "user"
+      ? Effect.map(
+        Effect.forEach(
+          turn.images ?? [],
+          (image, at) => inlineImage(client, image, `history[${index}].images[${at}]`, resolved)
+        ),
+        (images) => ({ role: "user", parts: [{ text: turn.prompt }, ...images.map((image) => ({ inlineData: image }))] })
+      )
+      : turn.format === "gemini"
+      ? Effect.succeed({ role: "model", parts: turn.parts })
+      : Effect.fail(
+        new InvalidRequest({
+          provider: client.provider,
+          model: resolved.model,
+          field: `history[${index}]`,
+          message: `${client.provider}: a ${turn.format} turn cannot be sent to the Gemini API`
+        })
+      ))
+
+const inlineImage = (
+  client: ProviderClient.ProviderClient,
+  image: ImageRequest.ImageInput,
+  field: string,
+  resolved: ModelCatalog.Resolved
+): Effect.Effect<InlineImage, AttemptError> => {
     const provider = client.provider
     if ("data" in image) {
       const mimeType = ImageBytes.sniffMimeType(image.data) ?? "application/octet-stream"
@@ -158,7 +207,7 @@ export const inlineImages = (
       ),
       Effect.map((downloaded) => ({ mimeType: downloaded.mimeType, data: ImageBytes.toBase64(downloaded.data) }))
     )
-  })
+}
 
 /**
  * Wire fields only Vertex AI knows, as paths in the body: the Gemini API answers 400 "Unknown name" for each.
@@ -228,6 +277,8 @@ export interface BodyOptions {
   readonly imageConfig?: Readonly<Record<string, unknown>> | undefined
   /** Top-level fields (Vertex: `labels`). */
   readonly root?: Readonly<Record<string, unknown>> | undefined
+  /** A session's earlier turns as `contents` (`historyContents`), sent before this turn's user content. */
+  readonly history?: ReadonlyArray<unknown> | undefined
   /** Deep-merged over the built body last (the Gemini API provider's open `providerOptions` entry). */
   readonly merge?: Readonly<Record<string, unknown>> | undefined
 }
@@ -264,7 +315,7 @@ export const body = (
     generationConfig.thinkingConfig = { thinkingLevel: resolved.thinkingLevel.toUpperCase() }
   }
   let built: Record<string, unknown> = {
-    contents: [{
+    contents: [...(options.history ?? []), {
       role: "user",
       parts: [{ text: request.prompt }, ...images.map((image) => ({ inlineData: image }))]
     }],
@@ -375,6 +426,11 @@ export const fromFailure = (failure: Failure): AttemptError => {
     const reasons = detailsOf(details, "ErrorInfo").map((info) => info.reason)
     if (reasons.includes("API_KEY_INVALID")) return new AuthenticationFailed(fields)
     if (grpcStatus === "FAILED_PRECONDITION") return new UnsupportedRequest(fields)
+    // a model turn of the history lacks its signature or carries an altered or foreign one: the history is wrong,
+    // not the backend (no retry, no failover: the same history fails everywhere)
+    if (upstream !== undefined && /thought[_ ]signature/i.test(upstream)) {
+      return new InvalidRequest({ ...fields, field: "history" })
+    }
   }
   if (status === 429) {
     const daily = quotaIds(details).find((id) => /per_?day/i.test(id))
@@ -413,7 +469,7 @@ export const send = (
   modelPath: string,
   payload: unknown,
   options: { readonly model: string; readonly stream: boolean }
-): Effect.Effect<ReadonlyArray<Response>, AttemptError> =>
+): Effect.Effect<Exchange, AttemptError> =>
   Effect.gen(function*() {
     const { provider } = client
     const { model, stream } = options
@@ -436,7 +492,7 @@ export const send = (
       if (response.status < 200 || response.status >= 300) {
         return yield* failure(response.status, response.headers, response.body)
       }
-      return [yield* decodeChunk(response.body)]
+      return { responses: [yield* decodeChunk(response.body)], raw: [response.body] }
     }
     const response = yield* client.postEvents(`${modelPath}:streamGenerateContent?alt=sse`, payload)
     if (response.status < 200 || response.status >= 300) {
@@ -452,7 +508,38 @@ export const send = (
             catch: () => malformed(`a stream event is not JSON: ${JSON.stringify(data.slice(0, 80))}`)
           })
       )
-    return yield* Effect.forEach(chunks, decodeChunk)
+    return { responses: yield* Effect.forEach(chunks, decodeChunk), raw: chunks }
+  })
+
+/**
+ * The answer of one exchange: the chunks decoded, and as received (a session's turn keeps their parts verbatim).
+ *
+ * @since 0.2.0
+ * @category Models
+ */
+export interface Exchange {
+  readonly responses: ReadonlyArray<Response>
+  readonly raw: ReadonlyArray<unknown>
+}
+
+/**
+ * The parts of the first candidate over every chunk, exactly as received (every field kept, in order): the model
+ * turn a session sends back.
+ *
+ * @example
+ * ```ts
+ * import { GeminiCodec } from "@nanogen/google-direct"
+ * GeminiCodec.rawParts([{ candidates: [{ content: { parts: [{ text: "hi", thoughtSignature: "c2ln" }] } }] }])
+ * // [{ text: "hi", thoughtSignature: "c2ln" }]
+ * ```
+ * @since 0.2.0
+ * @category Constructors
+ */
+export const rawParts = (chunks: ReadonlyArray<unknown>): Array<ImageTurn.GeminiPart> =>
+  chunks.flatMap((chunk) => {
+    const candidate = isRecord(chunk) && Array.isArray(chunk.candidates) ? chunk.candidates[0] : undefined
+    const content = isRecord(candidate) ? candidate.content : undefined
+    return isRecord(content) && Array.isArray(content.parts) ? content.parts as Array<ImageTurn.GeminiPart> : []
   })
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -498,11 +585,12 @@ export const blockedFinishReasons: ReadonlySet<string> = new Set([
  * @category Constructors
  */
 export const answer = (
-  context: { readonly provider: string; readonly resolved: ModelCatalog.Resolved },
-  responses: ReadonlyArray<Response>
+  context: { readonly provider: string; readonly resolved: ModelCatalog.Resolved; readonly session?: boolean },
+  exchange: Exchange
 ): Effect.Effect<ImageProvider.Answer, AttemptError> =>
   Effect.suspend((): Effect.Effect<ImageProvider.Answer, AttemptError> => {
     const { provider, resolved } = context
+    const { responses } = exchange
     const model = resolved.model
     const parts: Array<typeof Part.Type> = []
     let finishReason: string | undefined
@@ -591,7 +679,9 @@ export const answer = (
       }),
       cost: costOf(resolved, usage),
       finishReason,
-      grounding
+      grounding,
+      // a session keeps the model's parts exactly as received: thought parts and signatures included
+      turn: context.session === true ? { format: "gemini" as const, parts: rawParts(exchange.raw) } : undefined
     }))
   })
 

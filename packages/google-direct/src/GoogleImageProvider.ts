@@ -150,11 +150,16 @@ export const make = (
               stream ? "streamGenerateContent" : "generateContent"
             }, ${images.length} reference image(s), n=${request.n}`
           )
-          return GeminiCodec.body(request, resolved, images, { merge: extra })
+          const history = yield* GeminiCodec.historyContents(client, request, resolved)
+          return GeminiCodec.body(request, resolved, images, { merge: extra, history })
         }),
-      call: ({ prepared, resolved }) =>
+      // Gemini turns continue on the same model id (signatures are model-specific); anything else is re-seeded.
+      continuation: () => "gemini",
+      call: ({ prepared, request, resolved }) =>
         GeminiCodec.send(client, modelPath(resolved.model), prepared.body, { model: resolved.model, stream }).pipe(
-          Effect.flatMap((responses) => GeminiCodec.answer({ provider: name, resolved }, responses)),
+          Effect.flatMap((exchange) =>
+            GeminiCodec.answer({ provider: name, resolved, session: request.history !== undefined }, exchange)
+          ),
           Effect.map((answer) => ({ ...answer, warnings: prepared.warnings }))
         )
     })

@@ -179,7 +179,7 @@ export const make = (
       body: unknown,
       model: string,
       retried = false
-    ): Effect.Effect<ReadonlyArray<GeminiCodec.Response>, ImageGenerationError.AttemptError> =>
+    ): Effect.Effect<GeminiCodec.Exchange, ImageGenerationError.AttemptError> =>
       Effect.gen(function*() {
         const header = yield* auth.header
         secrets.add(header.value as Redacted.Redacted<string>)
@@ -208,14 +208,21 @@ export const make = (
               `${resolved.model} is served in ${served.join(", ")} only (location ${where.location})`
             )
           }
-          return { where, images: yield* GeminiCodec.inlineImages(downloads, request, resolved) }
+          const images = yield* GeminiCodec.inlineImages(downloads, request, resolved)
+          return { where, images, history: yield* GeminiCodec.historyContents(downloads, request, resolved) }
         }),
+      // Gemini turns continue on the same model id (signatures are model-specific); anything else is re-seeded.
+      continuation: () => "gemini",
       call: ({ options: vertex, prepared, request, resolved }) =>
         Effect.gen(function*() {
-          const built = GeminiCodec.body(request, resolved, prepared.images, settings(vertex))
+          const built = GeminiCodec.body(request, resolved, prepared.images, {
+            ...settings(vertex),
+            history: prepared.history
+          })
           const path = VertexUrl.modelPath(prepared.where, resolved.model)
-          const responses = yield* exchange(path, built.body, resolved.model)
-          const answer = yield* GeminiCodec.answer({ provider: name, resolved }, responses)
+          const exchanged = yield* exchange(path, built.body, resolved.model)
+          const session = request.history !== undefined
+          const answer = yield* GeminiCodec.answer({ provider: name, resolved, session }, exchanged)
           return { ...answer, warnings: built.warnings }
         })
     })
