@@ -159,25 +159,31 @@ export const historyContents = (
   request: ImageRequest.ImageRequest,
   resolved: ModelCatalog.Resolved
 ): Effect.Effect<ReadonlyArray<unknown>, AttemptError> =>
-  Effect.forEach(request.history ?? [], (turn: ImageTurn.Turn, index): Effect.Effect<unknown, AttemptError> =>
-    turn.role === "user"
-      ? Effect.map(
-        Effect.forEach(
-          turn.images ?? [],
-          (image, at) => inlineImage(client, image, `history[${index}].images[${at}]`, resolved)
-        ),
-        (images) => ({ role: "user", parts: [{ text: turn.prompt }, ...images.map((image) => ({ inlineData: image }))] })
-      )
-      : turn.format === "gemini"
-      ? Effect.succeed({ role: "model", parts: turn.parts })
-      : Effect.fail(
-        new InvalidRequest({
-          provider: client.provider,
-          model: resolved.model,
-          field: `history[${index}]`,
-          message: `${client.provider}: a ${turn.format} turn cannot be sent to the Gemini API`
-        })
-      ))
+  Effect.forEach(
+    request.history ?? [],
+    (turn: ImageTurn.Turn, index): Effect.Effect<unknown, AttemptError> =>
+      turn.role === "user"
+        ? Effect.map(
+          Effect.forEach(
+            turn.images ?? [],
+            (image, at) => inlineImage(client, image, `history[${index}].images[${at}]`, resolved)
+          ),
+          (images) => ({
+            role: "user",
+            parts: [{ text: turn.prompt }, ...images.map((image) => ({ inlineData: image }))]
+          })
+        )
+        : turn.format === "gemini"
+        ? Effect.succeed({ role: "model", parts: turn.parts })
+        : Effect.fail(
+          new InvalidRequest({
+            provider: client.provider,
+            model: resolved.model,
+            field: `history[${index}]`,
+            message: `${client.provider}: a ${turn.format} turn cannot be sent to the Gemini API`
+          })
+        )
+  )
 
 const inlineImage = (
   client: ProviderClient.ProviderClient,
@@ -185,28 +191,27 @@ const inlineImage = (
   field: string,
   resolved: ModelCatalog.Resolved
 ): Effect.Effect<InlineImage, AttemptError> => {
-    const provider = client.provider
-    if ("data" in image) {
-      const mimeType = ImageBytes.sniffMimeType(image.data) ?? "application/octet-stream"
-      return Effect.succeed({ mimeType, data: ImageBytes.toBase64(image.data) })
-    }
-    return client.download(image.url).pipe(
-      Effect.mapError((error) => ImageDownload.toInputError(provider, field, error)),
-      Effect.filterOrFail(
-        (downloaded) =>
-          resolved.capability === undefined || resolved.capability.inputTypes.includes(downloaded.mimeType),
-        (downloaded) =>
-          new UnsupportedRequest({
-            provider,
-            model: resolved.model,
-            field,
-            message: `${provider}: ${resolved.model} accepts ${
-              resolved.capability?.inputTypes.join(", ")
-            } reference images only (got ${downloaded.mimeType})`
-          })
-      ),
-      Effect.map((downloaded) => ({ mimeType: downloaded.mimeType, data: ImageBytes.toBase64(downloaded.data) }))
-    )
+  const provider = client.provider
+  if ("data" in image) {
+    const mimeType = ImageBytes.sniffMimeType(image.data) ?? "application/octet-stream"
+    return Effect.succeed({ mimeType, data: ImageBytes.toBase64(image.data) })
+  }
+  return client.download(image.url).pipe(
+    Effect.mapError((error) => ImageDownload.toInputError(provider, field, error)),
+    Effect.filterOrFail(
+      (downloaded) => resolved.capability === undefined || resolved.capability.inputTypes.includes(downloaded.mimeType),
+      (downloaded) =>
+        new UnsupportedRequest({
+          provider,
+          model: resolved.model,
+          field,
+          message: `${provider}: ${resolved.model} accepts ${
+            resolved.capability?.inputTypes.join(", ")
+          } reference images only (got ${downloaded.mimeType})`
+        })
+    ),
+    Effect.map((downloaded) => ({ mimeType: downloaded.mimeType, data: ImageBytes.toBase64(downloaded.data) }))
+  )
 }
 
 /**

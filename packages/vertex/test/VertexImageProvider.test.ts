@@ -448,4 +448,28 @@ layer(TestLayer, { timeout: 60_000, excludeTestServices: true })("VertexImagePro
       outcomes.push(yield* run(generate(express(emu), { prompt: "p", model: "nano-banana-pro" })))
       for (const secret of [CANARY_KEY, token]) assertNoSecret(secret, outcomes, spans.spans(), logs.lines())
     }))
+  it.effect("a two-turn session (nano-banana-2, signatures enforced) echoes the first turn's parts byte for byte", () =>
+    Effect.gen(function*() {
+      const emu = yield* setup()
+      const provider = yield* VertexImageProvider.make(express(emu))
+      const first = yield* provider.generate({ model: "nano-banana-2", prompt: "a nano banana", history: [] })
+      const turn = first.turn
+      assert.strictEqual(turn?.format, "gemini")
+      if (turn?.format !== "gemini") return
+      const second = yield* provider.generate({
+        model: "nano-banana-2",
+        prompt: "now make the plate black",
+        history: [{ role: "user", prompt: "a nano banana" }, turn]
+      })
+      const [one, two] = apiCalls(emu).map((call) => call.body as { contents: Array<{ parts: unknown }> })
+      assert.include(apiCalls(emu)[1].path, "/models/gemini-3.1-flash-image:generateContent")
+      assert.deepStrictEqual(two.contents, [
+        one.contents[0],
+        { role: "model", parts: turn.parts },
+        { role: "user", parts: [{ text: "now make the plate black" }] }
+      ])
+      assert.strictEqual(JSON.stringify(two.contents[1].parts), JSON.stringify(turn.parts))
+      assert.isTrue(turn.parts.some((part) => typeof part.thoughtSignature === "string"))
+      assert.strictEqual(second.images.length, 1)
+    }))
 })
