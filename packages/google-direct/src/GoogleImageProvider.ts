@@ -5,26 +5,12 @@
  * @since 0.1.0
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
-import {
-  ImageBytes,
-  ImageDownload,
-  ImageGenerationError,
-  ImageProvider,
-  ImageRequest,
-  type ModelCatalog,
-  ProviderClient,
-  ProviderDefinition
-} from "@nanogen/core"
+import { ImageGenerationError, ImageProvider, ImageRequest, ProviderClient, ProviderDefinition } from "@nanogen/core"
 import type * as ConfigError from "effect/ConfigError"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
-import * as Predicate from "effect/Predicate"
 import { definition } from "./definition.js"
-import * as Errors from "./internal/errors.js"
-import * as Request from "./internal/request.js"
-import * as Response from "./internal/response.js"
-import * as Wire from "./internal/wire.js"
+import * as GeminiCodec from "./GeminiCodec.js"
 
 /**
  * The provider name used in results, attempts and errors.
@@ -100,10 +86,12 @@ export const ProviderOptions = ImageRequest.wireFields(
   "cachedContent",
   "cached_content",
   "serviceTier",
-  "service_tier"
+  "service_tier",
+  // Vertex AI only: accepted here to be refused with UnsupportedRequest naming the vertex provider
+  "labels",
+  "modelArmorConfig",
+  "model_armor_config"
 )
-
-type AttemptError = ImageGenerationError.AttemptError
 
 const modelPath = (model: string) => `/models/${encodeURIComponent(model.replace(/^models\//, ""))}`
 
@@ -139,90 +127,6 @@ export const make = (
     })
     const stream = options.stream === true
 
-    const failure = (
-      model: string,
-      status: number,
-      headers: Readonly<Record<string, string | undefined>>,
-      body: unknown
-    ) => Errors.fromFailure({ provider: name, model, status, headers, body, scrub: client.scrub })
-
-    const malformed = (model: string, message: string) =>
-      new ImageGenerationError.MalformedResponse({ provider: name, model, message: `${name}: ${message}` })
-
-    const decodeChunk = (model: string, chunk: unknown): Effect.Effect<Wire.GenerateContentResponse, AttemptError> => {
-      if (Predicate.isRecord(chunk) && chunk.error !== undefined) {
-        const code = Predicate.isRecord(chunk.error) && typeof chunk.error.code === "number" ? chunk.error.code : 500
-        return Effect.fail(failure(model, code, {}, chunk))
-      }
-      const decoded = Wire.decodeResponse(chunk)
-      return decoded._tag === "Right"
-        ? Effect.succeed(decoded.right)
-        : Effect.fail(malformed(model, "the answer is not a GenerateContentResponse"))
-    }
-
-    const parseEvent = (model: string, data: string): Effect.Effect<unknown, AttemptError> =>
-      Effect.try({
-        try: () => JSON.parse(data) as unknown,
-        catch: () => malformed(model, `a stream event is not JSON: ${JSON.stringify(data.slice(0, 80))}`)
-      })
-
-    /** One call: the answers (one, or the chunks of a stream) as decoded and as received, or the HTTP failure. */
-    const exchange = (
-      model: string,
-      body: unknown
-    ): Effect.Effect<
-      { readonly decoded: ReadonlyArray<Wire.GenerateContentResponse>; readonly raw: ReadonlyArray<unknown> },
-      AttemptError
-    > =>
-      Effect.gen(function*() {
-        if (!stream) {
-          const response = yield* client.postJson(`${modelPath(model)}:generateContent`, body)
-          if (response.status < 200 || response.status >= 300) {
-            return yield* failure(model, response.status, response.headers, response.body)
-          }
-          return { decoded: [yield* decodeChunk(model, response.body)], raw: [response.body] }
-        }
-        const response = yield* client.postEvents(`${modelPath(model)}:streamGenerateContent?alt=sse`, body)
-        if (response.status < 200 || response.status >= 300) {
-          return yield* failure(model, response.status, response.headers, response.body)
-        }
-        const chunks: ReadonlyArray<unknown> = response.events === undefined
-          ? Array.isArray(response.body) ? response.body : [response.body]
-          : yield* Effect.forEach(
-            response.events.filter((data) => data.trim() !== "" && data.trim() !== "[DONE]"),
-            (data) => parseEvent(model, data)
-          )
-        return { decoded: yield* Effect.forEach(chunks, (chunk) => decodeChunk(model, chunk)), raw: chunks }
-      })
-
-    const inline = (
-      image: ImageRequest.ImageInput,
-      field: string,
-      resolved: ModelCatalog.Resolved
-    ): Effect.Effect<Request.InlineImage, AttemptError> => {
-      if ("data" in image) {
-        const mimeType = ImageBytes.sniffMimeType(image.data) ?? "application/octet-stream"
-        return Effect.succeed({ mimeType, data: ImageBytes.toBase64(image.data) })
-      }
-      return client.download(image.url).pipe(
-        Effect.mapError((error) => ImageDownload.toInputError(name, field, error)),
-        Effect.filterOrFail(
-          (downloaded) =>
-            resolved.capability === undefined || resolved.capability.inputTypes.includes(downloaded.mimeType),
-          (downloaded) =>
-            new ImageGenerationError.UnsupportedRequest({
-              provider: name,
-              model: resolved.model,
-              field,
-              message: `${name}: ${resolved.model} accepts ${
-                resolved.capability?.inputTypes.join(", ")
-              } reference images only (got ${downloaded.mimeType})`
-            })
-        ),
-        Effect.map((downloaded) => ({ mimeType: downloaded.mimeType, data: ImageBytes.toBase64(downloaded.data) }))
-      )
-    }
-
     return ImageProvider.make(definition, {
       options: ProviderOptions,
       concurrency: options.concurrency,
@@ -230,44 +134,33 @@ export const make = (
       // Reference images are downloaded and encoded once; the body is shared by every call (one image per call).
       prepare: (request, resolved, extra) =>
         Effect.gen(function*() {
-          const images = yield* Effect.forEach(
-            request.images,
-            (image, index) => inline(image, `images[${index}]`, resolved)
-          )
-          // a session's earlier turns: this backend's own (ImageProvider.make re-seeds any other history)
-          const history = request.history ?? []
-          const historyImages = yield* Effect.forEach(history, (turn, index) =>
-            turn.role === "user"
-              ? Effect.forEach(turn.images ?? [], (image, at) =>
-                inline(image, `history[${index}].images[${at}]`, resolved))
-              : Effect.succeed([]))
+          const vertexOnly = GeminiCodec.findVertexOnly(extra)
+          if (vertexOnly !== undefined) {
+            return yield* new ImageGenerationError.UnsupportedRequest({
+              provider: name,
+              model: resolved.model,
+              field: `providerOptions.${name}.${vertexOnly}`,
+              message: `${name}: ${vertexOnly} is a Vertex AI field the Gemini API rejects; ` +
+                "use the vertex provider (providerOptions.vertex)"
+            })
+          }
+          const images = yield* GeminiCodec.inlineImages(client, request, resolved)
           yield* Effect.logDebug(
             `${name}: ${resolved.model} ${
               stream ? "streamGenerateContent" : "generateContent"
-            }, ${images.length} reference image(s), n=${request.n}${
-              resolved.aspectRatio === undefined ? "" : `, aspectRatio ${resolved.aspectRatio}`
-            }${resolved.imageSize === undefined ? "" : `, imageSize ${resolved.imageSize}`}`
+            }, ${images.length} reference image(s), n=${request.n}`
           )
-          return Request.build(request, resolved, images, extra, Request.historyContents(history, historyImages))
+          const history = yield* GeminiCodec.historyContents(client, request, resolved)
+          return GeminiCodec.body(request, resolved, images, { merge: extra, history })
         }),
       // Gemini turns continue on the same model id (signatures are model-specific); anything else is re-seeded.
-      continuation: () =>
-        "gemini",
+      continuation: () => "gemini",
       call: ({ prepared, request, resolved }) =>
-        Effect.flatMap(
-          exchange(resolved.model, prepared.body),
-          ({ decoded, raw }) =>
-            Response.toAnswer(
-              { provider: name, model: resolved.model, entry: resolved.entry, warnings: prepared.warnings },
-              Response.merge(decoded)
-            ).pipe(
-              // a session keeps the model's parts exactly as received: thought parts and signatures included
-              Either.map((answer) =>
-                request.history === undefined
-                  ? answer
-                  : { ...answer, turn: { format: "gemini", parts: Response.rawParts(raw) } }
-              )
-            )
+        GeminiCodec.send(client, modelPath(resolved.model), prepared.body, { model: resolved.model, stream }).pipe(
+          Effect.flatMap((exchange) =>
+            GeminiCodec.answer({ provider: name, resolved, session: request.history !== undefined }, exchange)
+          ),
+          Effect.map((answer) => ({ ...answer, warnings: prepared.warnings }))
         )
     })
   })

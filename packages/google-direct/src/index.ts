@@ -9,3 +9,10 @@ export * as GoogleImageProvider from "./GoogleImageProvider.js"
 
 /** @since 0.2.0 */
 export { definition, models, nativeAliases } from "./definition.js"
+
+/**
+ * The Gemini `generateContent` wire codec (body, exchange, answer, errors), shared with `@nanogen/vertex`.
+ *
+ * @since 0.2.0
+ */
+export * as GeminiCodec from "./GeminiCodec.js"

@@ -77,7 +77,7 @@ layer(TestLayer, { timeout: 60_000, excludeTestServices: true })("GoogleImagePro
         id: "gemini-3.1-flash-image",
         input: { aspectRatio: "1:8", imageSize: "512" },
         imageConfig: { aspectRatio: "1:8", imageSize: "512" },
-        mimeType: "image/png",
+        mimeType: "image/jpeg",
         warnings: [
           "nano-banana-2 (Nano Banana 2 (Gemini 3.1 Flash Image)) is deprecated since 2026-10-06; use nano-banana-2.1"
         ]
@@ -174,7 +174,7 @@ layer(TestLayer, { timeout: 60_000, excludeTestServices: true })("GoogleImagePro
         assert.strictEqual(emu.requests("google").length, 0)
       }))
 
-    it.effect("providerOptions are merged; candidateCount and Vertex-only imageConfig fields are stripped", () =>
+    it.effect("providerOptions are merged; candidateCount is stripped", () =>
       Effect.gen(function*() {
         const emu = yield* setup()
         const result = yield* generate({
@@ -185,8 +185,7 @@ layer(TestLayer, { timeout: 60_000, excludeTestServices: true })("GoogleImagePro
             "google-direct": {
               generationConfig: {
                 thinkingConfig: { includeThoughts: false },
-                candidateCount: 2,
-                imageConfig: { outputMimeType: "image/png", personGeneration: "ALLOW_ALL" }
+                candidateCount: 2
               },
               safetySettings: [{ category: "HARM_CATEGORY_HARASSMENT", threshold: "BLOCK_NONE" }],
               tools: [{ googleSearch: {} }]
@@ -203,10 +202,79 @@ layer(TestLayer, { timeout: 60_000, excludeTestServices: true })("GoogleImagePro
           safetySettings: [{ category: "HARM_CATEGORY_HARASSMENT", threshold: "BLOCK_NONE" }],
           tools: [{ googleSearch: {} }]
         })
-        assert.strictEqual(result.warnings.length, 3)
-        assert.isTrue(result.warnings.some((warning) => warning.includes("outputMimeType")))
-        assert.isTrue(result.warnings.some((warning) => warning.includes("personGeneration")))
+        assert.strictEqual(result.warnings.length, 1)
         assert.isTrue(result.warnings.some((warning) => warning.includes("candidateCount")))
+      }))
+
+    it.effect("grounding → tools googleSearch (with searchTypes for image search); thinkingLevel → thinkingConfig", () =>
+      Effect.gen(function*() {
+        const emu = yield* setup()
+        yield* generate({
+          prompt: "x",
+          model: "nano-banana-pro",
+          grounding: { googleSearch: true },
+          thinkingLevel: "high"
+        })
+        yield* generate({ prompt: "x", model: "nano-banana-2", grounding: { googleSearch: true, imageSearch: true } })
+        const [pro, flash] = emu.requests("google").map((request) => request.body as Record<string, any>)
+        assert.deepStrictEqual(pro!.tools, [{ google_search: {} }])
+        assert.deepStrictEqual(pro!.generationConfig.thinkingConfig, { thinkingLevel: "HIGH" })
+        assert.deepStrictEqual(flash!.tools, [{
+          google_search: { search_types: { web_search: {}, image_search: {} } }
+        }])
+        assert.isUndefined(flash!.generationConfig.thinkingConfig)
+      }))
+
+    it.effect("grounding a model without it (Lite) and image search on Pro: not sent, with warnings", () =>
+      Effect.gen(function*() {
+        const emu = yield* setup()
+        const lite = yield* generate({ prompt: "x", model: "nano-banana-2-lite", grounding: { googleSearch: true } })
+        const pro = yield* generate({
+          prompt: "x",
+          model: "nano-banana-pro",
+          grounding: { googleSearch: true, imageSearch: true }
+        })
+        const [liteBody, proBody] = emu.requests("google").map((request) => request.body as Record<string, any>)
+        assert.isUndefined(liteBody!.tools)
+        assert.isTrue(lite.warnings.some((warning) => warning.includes("grounding.googleSearch")))
+        assert.deepStrictEqual(proBody!.tools, [{ google_search: {} }])
+        assert.isTrue(pro.warnings.some((warning) => warning.includes("grounding.imageSearch")))
+      }))
+
+    const vertexOnly: ReadonlyArray<readonly [string, Record<string, unknown>]> = [
+      ["generationConfig.imageConfig.personGeneration", {
+        generationConfig: { imageConfig: { personGeneration: "ALLOW_ALL" } }
+      }],
+      ["generationConfig.imageConfig.imageOutputOptions", {
+        generation_config: { image_config: { image_output_options: { mime_type: "image/png" } } }
+      }],
+      ["generationConfig.imageConfig.outputMimeType", {
+        generationConfig: { imageConfig: { outputMimeType: "image/png" } }
+      }],
+      ["generationConfig.imageConfig.prominentPeople", {
+        generationConfig: { imageConfig: { prominentPeople: "BLOCK_PROMINENT_PEOPLE" } }
+      }],
+      ["labels", { labels: { team: "x" } }]
+    ]
+    for (const [field, entry] of vertexOnly) {
+      it.effect(`Vertex-only ${field} → UnsupportedRequest before any request`, () =>
+        Effect.gen(function*() {
+          const emu = yield* setup()
+          const error = yield* fail({ prompt: "x", providerOptions: { "google-direct": entry } })
+          assert.strictEqual(error._tag, "UnsupportedRequest")
+          assert.strictEqual((error as { field?: string }).field, `providerOptions.google-direct.${field}`)
+          assert.include(error.message, "Vertex AI")
+          assert.strictEqual(emu.requests("google").length, 0)
+        }))
+    }
+
+    it.effect("gemini-3-pro-image-preview-grounded-jpeg.json: groundingMetadata → result.grounding", () =>
+      Effect.gen(function*() {
+        const file = "gemini-3-pro-image-preview-grounded-jpeg.json"
+        yield* setup(rawJson(file))
+        const result = yield* generate({ prompt: "x", model: "nano-banana-pro", grounding: { googleSearch: true } })
+        const recorded = fixtureJson("google", file) as { candidates: [{ groundingMetadata: unknown }] }
+        assert.deepStrictEqual(result.grounding, recorded.candidates[0].groundingMetadata)
       }))
 
     it.effect("n > 1 fans out parallel single-image calls, never candidateCount", () =>
