@@ -153,10 +153,11 @@ export const make = (
         const code = Predicate.isRecord(chunk.error) && typeof chunk.error.code === "number" ? chunk.error.code : 500
         return Effect.fail(failure(model, code, {}, chunk))
       }
-      const decoded = Wire.decodeResponse(chunk)
-      return decoded._tag === "Right"
-        ? Effect.succeed(decoded.right)
-        : Effect.fail(malformed(model, "the answer is not a GenerateContentResponse"))
+      return client.decode(Wire.GenerateContentResponse, chunk).pipe(
+        Effect.mapError((error) =>
+          new ImageGenerationError.MalformedResponse({ provider: name, model, message: error.message })
+        )
+      )
     }
 
     const parseEvent = (model: string, data: string): Effect.Effect<unknown, AttemptError> =>
