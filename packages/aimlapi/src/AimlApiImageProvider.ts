@@ -18,6 +18,7 @@ import type * as ConfigError from "effect/ConfigError"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
 import { definition } from "./definition.js"
 import * as Errors from "./internal/errors.js"
 import * as Request from "./internal/request.js"
@@ -46,22 +47,90 @@ export const defaultApiUrl = "https://api.aimlapi.com/v1"
  * @since 0.1.0
  * @category Models
  */
-export interface Options extends ProviderDefinition.Options {}
+export interface Options extends ProviderDefinition.Options {
+  /**
+   * Which upstream serves the models whose schema takes `provider` (Nano Banana and Nano Banana Pro, text-to-image
+   * and edit): `"google"` runs Google's native API with no fallback, `"fal"` the fal.ai mirror, `"auto"` (the AI/ML
+   * API's default) Google, then fal.ai if Google fails — a fallback **inside** the backend, so one request may be
+   * served by fal.ai, whose output size, format and safety behaviour can differ. Default: not sent.
+   * `providerOptions.aimlapi.provider` overrides it per request.
+   */
+  readonly provider?: Upstream | undefined
+}
 
 /**
- * The fields `providerOptions.aimlapi` may set; they are merged into the wire body.
+ * The values of the AI/ML API's `provider` field.
  *
+ * @example
+ * ```ts
+ * import { AimlApiImageProvider } from "@nanogen/aimlapi"
+ * AimlApiImageProvider.upstreams // ["auto", "google", "fal"]
+ * const GoogleOnly = AimlApiImageProvider.layerConfig({ provider: "google" })
+ * ```
+ * @since 0.2.0
+ * @category Models
+ */
+export const upstreams = ["auto", "google", "fal"] as const
+
+/**
+ * One value of the AI/ML API's `provider` field.
+ *
+ * @example
+ * ```ts
+ * import type { AimlApiImageProvider } from "@nanogen/aimlapi"
+ * const upstream: AimlApiImageProvider.Upstream = "google"
+ * ```
+ * @since 0.2.0
+ * @category Models
+ */
+export type Upstream = typeof upstreams[number]
+
+/**
+ * The models whose AI/ML API schema has `provider` (the others answer 400 "Unrecognized key(s)").
+ */
+const takesUpstream: ReadonlySet<ModelCatalog.Alias> = new Set(["nano-banana", "nano-banana-pro"])
+
+/**
+ * The fields `providerOptions.aimlapi` may set: `provider` (typed, see `Options.provider`), and wire fields merged
+ * into the body as they are.
+ *
+ * @example
+ * ```ts
+ * import { ImageProvider } from "@nanogen/core"
+ * const request = ImageProvider.generate({
+ *   prompt: "a nano banana",
+ *   model: "nano-banana-pro",
+ *   providerOptions: { aimlapi: { provider: "google" } }
+ * })
+ * ```
  * @since 0.2.0
  * @category Schemas
  */
-export const ProviderOptions = ImageRequest.wireFields(
-  "provider",
-  "output_format",
-  "enable_web_search",
-  "convert_base64_to_url",
-  "safety_tolerance",
-  "sync_mode"
+export const ProviderOptions = Schema.extend(
+  Schema.Struct({ provider: Schema.optional(Schema.Literal(...upstreams)) }),
+  ImageRequest.wireFields(
+    "output_format",
+    "enable_web_search",
+    "convert_base64_to_url",
+    "safety_tolerance",
+    "sync_mode"
+  )
 )
+
+/**
+ * The `provider` field of one call: sent where the model's schema has it (or for an id the catalog does not know,
+ * as asked), else a warning.
+ */
+const upstreamField = (
+  resolved: ModelCatalog.Resolved,
+  choice: Upstream | undefined
+): { readonly field: { readonly provider?: Upstream }; readonly warnings: ReadonlyArray<string> } => {
+  if (choice === undefined) return { field: {}, warnings: [] }
+  if (resolved.entry === undefined || takesUpstream.has(resolved.entry.alias)) {
+    return { field: { provider: choice }, warnings: [] }
+  }
+  return { field: {}, warnings: [`provider is not accepted by ${resolved.model} on ${name} and was ignored`] }
+}
 
 const noImage = (model: string, text: string | undefined) =>
   Effect.fail(
@@ -138,7 +207,9 @@ export const make = (
               resolution: resolved.imageSize ?? "default"
             })
           )
-          const body = Request.build(request, resolved, urls, count, extra)
+          const { provider: choice, ...wire } = extra
+          const upstream = upstreamField(resolved, choice ?? options.provider)
+          const body = Request.build(request, resolved, urls, count, { ...upstream.field, ...wire })
           // A non-JSON error page (an nginx 502…) is already the error of its status (ProviderClient).
           const response = yield* client.postJson("/images/generations", body)
           if (response.status < 200 || response.status >= 300) return yield* fail(model, response.status, response)
@@ -157,7 +228,10 @@ export const make = (
             text: decoded.text,
             usage: decoded.usage,
             cost: decoded.cost,
-            warnings: ModelCatalog.unmapped(resolved, name, { grounding: false, thinkingLevel: false })
+            warnings: [
+              ...upstream.warnings,
+              ...ModelCatalog.unmapped(resolved, name, { grounding: false, thinkingLevel: false })
+            ]
           }
         })
     })

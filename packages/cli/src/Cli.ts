@@ -23,6 +23,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Fs from "node:fs/promises"
 import * as Demo from "./Demo.js"
+import { edit } from "./EditCommand.js"
 import * as Output from "./Output.js"
 
 /**
@@ -447,7 +448,7 @@ export const demo = Command.make("demo", {
  */
 export const command = Command.make("nanogen").pipe(
   Command.withDescription("Nano Banana image generation through OpenRouter, the AI/ML API and the Gemini API"),
-  Command.withSubcommands([generate, models, providers, demo])
+  Command.withSubcommands([generate, edit, models, providers, demo])
 )
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -576,12 +577,12 @@ const providersFlag: Flag = {
  * @example
  * ```ts
  * import { Cli } from "@nanogen/cli"
- * Object.keys(Cli.usage) // ["generate", "models", "providers", "demo"]
+ * Object.keys(Cli.usage) // ["generate", "edit", "models", "providers", "demo"]
  * ```
  * @since 0.1.0
  * @category Usage
  */
-export const usage: { readonly [name in "generate" | "models" | "providers" | "demo"]: CommandUsage } = {
+export const usage: { readonly [name in "generate" | "edit" | "models" | "providers" | "demo"]: CommandUsage } = {
   generate: {
     synopsis: `nanogen generate "<prompt>" [options]`,
     summary: "generate (or edit, with --image) through the configured backends",
@@ -591,7 +592,7 @@ export const usage: { readonly [name in "generate" | "models" | "providers" | "d
         names: ["--model", "-m"],
         value: "<id>",
         check: checkModel,
-        help: `${aliases().join(", ")} or a native id (default: NANOGEN_MODEL)`
+        help: "a model alias (nanogen models lists them) or a native id (default: NANOGEN_MODEL)"
       },
       {
         names: ["--aspect-ratio", "-r"],
@@ -624,6 +625,39 @@ export const usage: { readonly [name in "generate" | "models" | "providers" | "d
       `nanogen generate "a nano banana on a plate" -r 16:9 -s 2K -o banana.png`,
       `nanogen generate "put it on a beach" -i banana.png -m nano-banana-pro --force -o banana.png`,
       `nanogen generate "three bananas" -n 3 --json | jq -r '.paths[]'`
+    ]
+  },
+  edit: {
+    synopsis: `nanogen edit <image> "<prompt>" [--session file.json] [options]`,
+    summary: "edit an image, one turn per call; --session continues a multi-turn edit",
+    arguments: 2,
+    flags: [
+      {
+        names: ["--session"],
+        value: "<file.json>",
+        help: "session file: continued when it exists, created otherwise, written back after the turn"
+      },
+      { names: ["--out", "-o"], value: "<path>", help: "default edited.png; the extension follows the bytes" },
+      {
+        names: ["--model", "-m"],
+        value: "<id>",
+        check: checkModel,
+        help: "a model alias or a native id (a continued session keeps its model)"
+      },
+      {
+        names: ["--aspect-ratio", "-r"],
+        value: "<ratio>",
+        check: oneOf(ImageRequest.aspectRatios),
+        help: ImageRequest.aspectRatios.join(" ")
+      },
+      { names: ["--size", "-s"], value: "<tier>", check: oneOf(ImageRequest.imageSizes), help: "512 1K 2K 4K" },
+      { names: ["--seed"], value: "<int>", check: integer, help: "seed, where the backend takes one" },
+      providersFlag,
+      { names: ["--json"], help: "print one JSON object on stdout (paths, provider, model, attempts, session)" }
+    ],
+    examples: [
+      `nanogen edit photo.png "make the sky purple" --session trip.json -o step1.png`,
+      `nanogen edit step1.png "add a moon" --session trip.json -o step2.png`
     ]
   },
   models: {

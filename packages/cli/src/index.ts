@@ -9,3 +9,5 @@ export * as Cli from "./Cli.js"
 export * as Demo from "./Demo.js"
 /** @since 0.1.0 */
 export * as Output from "./Output.js"
+/** @since 0.2.0 */
+export * as EditCommand from "./EditCommand.js"

@@ -13,3 +13,5 @@ export * as ImageClient from "./ImageClient.js"
 export { createImageClient } from "./ImageClient.js"
 /** @since 0.1.0 */
 export * as Settings from "./Settings.js"
+/** @since 0.2.0 */
+export * as ImageClientSession from "./ImageClientSession.js"

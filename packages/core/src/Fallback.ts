@@ -1,7 +1,9 @@
 /**
  * Fallback composition: one `ImageProvider` that tries several backends in order, with retries, backoff that
  * honours `Retry-After`, per-attempt timeouts, an overall deadline, provider health (cooldown + probe), the
- * trail of every attempt, spans, metrics and debug logs.
+ * trail of every attempt, spans, metrics and debug logs. With the services in the context it also keeps request
+ * budgets (`RateLimits`), serves repeats from a `ResultCache` and holds a `SpendCap` — in memory, or for a whole
+ * fleet with `@nanogen/fleet`.
  *
  * @since 0.1.0
  */
@@ -19,9 +21,11 @@ import * as Random from "effect/Random"
 import {
   AllProvidersFailed,
   type AttemptError,
+  BudgetExceeded,
   classify,
   type ImageGenerationError,
   MalformedResponse,
+  RateLimited,
   Timeout
 } from "./ImageGenerationError.js"
 import * as ImageProvider from "./ImageProvider.js"
@@ -29,6 +33,9 @@ import * as ImageRequest from "./ImageRequest.js"
 import * as ImageResult from "./ImageResult.js"
 import * as ModelCatalog from "./ModelCatalog.js"
 import * as ProviderHealth from "./ProviderHealth.js"
+import * as RateLimits from "./RateLimits.js"
+import * as ResultCache from "./ResultCache.js"
+import * as SpendCap from "./SpendCap.js"
 
 /**
  * The backoff between two attempts on the same provider: `initial × factor^(retry − 1)`, capped at `max`,
@@ -172,12 +179,14 @@ const attemptOf = (
     readonly durationMs: number
     readonly status: number | undefined
     readonly message: string | undefined
+    readonly reseeded: boolean
   },
   group: Group,
   attempt: number
 ): ImageResult.Attempt =>
   ImageResult.dropUndefined({
     ...fields,
+    reseeded: fields.reseeded ? true : undefined,
     image: group.index,
     count: group.count > 1 ? group.count : undefined,
     attempt
@@ -220,7 +229,10 @@ export const make = (
       : options.health === false
       ? Option.none()
       : Option.some(yield* ProviderHealth.makeMemory(options.health ?? {}))
-    const chain = makeChain(providers, settings, health)
+    const limits = yield* Effect.serviceOption(RateLimits.RateLimits)
+    const cache = yield* Effect.serviceOption(ResultCache.ResultCache)
+    const spend = yield* Effect.serviceOption(SpendCap.SpendCap)
+    const chain = makeChain(providers, settings, health, limits)
     const generate = (input: ImageRequest.Input) =>
       Effect.gen(function*() {
         const withModel = settings.defaultModel !== undefined && typeof input === "object" && input !== null &&
@@ -230,9 +242,19 @@ export const make = (
         const request = yield* ImageRequest.decode(withModel, settings.name)
         yield* Effect.annotateCurrentSpan({ "nanogen.model": request.model, "nanogen.n": request.n })
         const groups = groupsOf(request, providers)
-        const result = groups.length === 1
-          ? yield* chain(request, groups[0]!)
-          : yield* fanOut(request, groups, chain, settings)
+        const produce = withSpendCap(
+          spend,
+          request,
+          settings.name,
+          groups.length === 1 ? chain(request, groups[0]!) : fanOut(request, groups, chain, settings)
+        )
+        const key = Option.flatMap(cache, (store) => store.keyOf(request))
+        const result = Option.isSome(cache) && Option.isSome(key)
+          ? yield* Effect.map(
+            cache.value.run(key.value, produce),
+            ({ cached, result }): ImageResult.ImageResult => cached ? { ...result, cached: true } : result
+          )
+          : yield* produce
         yield* Effect.annotateCurrentSpan({
           "nanogen.provider": result.provider,
           "nanogen.outcome": "success",
@@ -323,10 +345,50 @@ const fanOut = (
   )
 }
 
+/**
+ * The spend cap around one generation: its estimate (catalog price × the size tier's tokens × `n`) reserved
+ * before any call, `BudgetExceeded` when the cap is reached or would be passed; the reservation corrected to the
+ * reported cost after it, or given back when nothing was generated.
+ */
+const withSpendCap = (
+  spend: Option.Option<SpendCap.Service>,
+  request: ImageRequest.ImageRequest,
+  name: string,
+  produce: Effect.Effect<ImageResult.ImageResult, ImageGenerationError>
+): Effect.Effect<ImageResult.ImageResult, ImageGenerationError> => {
+  if (Option.isNone(spend)) return produce
+  const estimateUsd = ModelCatalog.isAlias(request.model)
+    ? ModelCatalog.estimate(ModelCatalog.entries[request.model], request)
+    : 0
+  return Effect.flatMap(spend.value.reserve(estimateUsd), (verdict) => {
+    if (verdict._tag === "Exceeded") {
+      return Effect.fail(
+        new BudgetExceeded({
+          provider: name,
+          model: request.model,
+          estimateUsd,
+          limitUsd: verdict.cap.limitUsd,
+          message: `${name}: the spend cap of $${verdict.cap.limitUsd} per ${
+            Duration.format(verdict.cap.period)
+          } is reached ($${verdict.spentUsd.toFixed(4)} spent, this request is estimated at $${estimateUsd.toFixed(4)})`
+        })
+      )
+    }
+    return produce.pipe(
+      Effect.tap((result) => {
+        const correction = (result.cost?.usd ?? estimateUsd) - estimateUsd
+        return correction === 0 ? Effect.void : spend.value.adjust(correction)
+      }),
+      Effect.onError(() => estimateUsd === 0 ? Effect.void : spend.value.adjust(-estimateUsd))
+    )
+  })
+}
+
 const makeChain = (
   providers: ReadonlyArray<ImageProvider.ImageProvider.Service>,
   settings: Settings,
-  health: Option.Option<ProviderHealth.ProviderHealth["Type"]>
+  health: Option.Option<ProviderHealth.ProviderHealth["Type"]>,
+  limits: Option.Option<RateLimits.Service>
 ) =>
 (request: ImageRequest.ImageRequest, group: Group): Effect.Effect<ImageResult.ImageResult, ImageGenerationError> =>
   Effect.gen(function*() {
@@ -344,6 +406,27 @@ const makeChain = (
         : error === undefined || !countsAgainstHealth(error)
         ? health.value.success(name)
         : health.value.failure(name)
+    // Takes one request from the backend's budget, waiting for a free slot when it comes within `maxRetryAfter`
+    // and the deadline; otherwise says why not.
+    const admit = (name: string) =>
+      Effect.gen(function*() {
+        if (Option.isNone(limits)) return undefined
+        let waitedMs = 0
+        while (true) {
+          const permit = yield* limits.value.take(name)
+          if (permit._tag === "Granted") return undefined
+          const waitMs = Duration.toMillis(permit.retryAfter)
+          const elapsed = (yield* Clock.currentTimeMillis) - start
+          if (waitedMs + waitMs > settings.maxRetryAfterMs || elapsed + waitMs >= settings.deadlineMs) return permit
+          yield* Effect.logDebug(
+            `nanogen: ${name} is ${permit.reason === "budget" ? "over its request budget" : "paused"}, waiting ${
+              Math.round(waitMs)
+            } ms`
+          )
+          yield* Effect.sleep(permit.retryAfter)
+          waitedMs += waitMs
+        }
+      })
 
     providers:
     for (const provider of providers) {
@@ -365,6 +448,31 @@ const makeChain = (
         }
         const timeout = Duration.min(settings.attemptTimeout, Duration.millis(remainingMs))
         const number = trail.length + 1
+        const limited = yield* admit(provider.name)
+        if (limited !== undefined) {
+          const message = limited.reason === "budget"
+            ? `${provider.name} is over its request budget; the next slot is in ${Duration.format(limited.retryAfter)}`
+            : `${provider.name} asked to be left alone (Retry-After) for ${Duration.format(limited.retryAfter)} more`
+          yield* Effect.logDebug(`nanogen: ${message}, failing over`)
+          trail.push(attemptOf(
+            {
+              provider: provider.name,
+              model: request.model,
+              outcome: "RateLimited",
+              durationMs: 0,
+              status: undefined,
+              message,
+              reseeded: false
+            },
+            group,
+            number
+          ))
+          errors.push(
+            new RateLimited({ provider: provider.name, model: request.model, message, retryAfter: limited.retryAfter })
+          )
+          if (decision === "probe" && Option.isSome(health)) yield* health.value.release(provider.name)
+          continue providers
+        }
         const exit = yield* runAttempt(provider, request, timeout, number, group).pipe(
           decision === "probe" && Option.isSome(health)
             ? Effect.onInterrupt(() => health.value.release(provider.name))
@@ -385,6 +493,10 @@ const makeChain = (
         const error = exit.error!
         errors.push(error)
         yield* report(provider.name, error)
+        if (error._tag === "RateLimited" && error.retryAfter !== undefined && Option.isSome(limits)) {
+          // the backend's own Retry-After holds every caller sharing the limits (the whole fleet with Redis)
+          yield* limits.value.pause(provider.name, error.retryAfter)
+        }
         const next = decide(error, attempt, maxAttempts, noImageRetries, settings)
         if (next.next === "stop") {
           yield* Effect.logDebug(`nanogen: ${provider.name} failed with ${error._tag}, which stops the chain`)
@@ -500,7 +612,16 @@ const runAttempt = (
     const model = Exit.isSuccess(exit) ? exit.value.model : error?.model ?? request.model
     const status = error?.status
     const attempt = attemptOf(
-      { provider: provider.name, model, outcome, durationMs, status, message: error?.message },
+      {
+        provider: provider.name,
+        model,
+        outcome,
+        durationMs,
+        status,
+        message: error?.message,
+        // a backend that answered a session's history it could not continue with a re-seed
+        reseeded: Exit.isSuccess(exit) && exit.value.attempts.some((attempt) => attempt.reseeded === true)
+      },
       group,
       number
     )

@@ -15,6 +15,7 @@ import {
 } from "./ImageGenerationError.js"
 import * as ImageRequest from "./ImageRequest.js"
 import * as ImageResult from "./ImageResult.js"
+import * as ImageTurn from "./ImageTurn.js"
 import * as ModelCatalog from "./ModelCatalog.js"
 
 /**
@@ -97,6 +98,10 @@ export interface Backend {
  * @category Models
  */
 export interface Call<Options, Prepared> {
+  /**
+   * The request to send. With a `history`, it holds only the turns this backend continues (see `continuation`);
+   * a history it cannot continue has already been turned into a re-seed (prompt and images rewritten, no history).
+   */
   readonly request: ImageRequest.ImageRequest
   readonly resolved: ModelCatalog.Resolved
   readonly options: Options
@@ -123,6 +128,15 @@ export interface Answer {
   readonly grounding?: ImageResult.ImageResult["grounding"] | undefined
   /** What this call could not honour. */
   readonly warnings?: ReadonlyArray<string> | undefined
+  /**
+   * The continuation data of the model's turn, exactly as received (`make` adds provider, model, model id and
+   * `reseeded`). Only needed when the request has a `history` (a session); without it the turn is stateless: the
+   * first image.
+   */
+  readonly turn?:
+    | { readonly format: "gemini"; readonly parts: ReadonlyArray<ImageTurn.GeminiPart> }
+    | { readonly format: "chat"; readonly message: ImageTurn.ChatMessage }
+    | undefined
 }
 
 /**
@@ -148,6 +162,11 @@ export interface Implementation<Options, Prepared> {
   readonly concurrency?: number | undefined
   /** Removes credentials from text an exception carried (`ProviderClient.scrub`). */
   readonly scrub?: ((text: string) => string) | undefined
+  /**
+   * The turns this backend continues natively for a resolved model: their format (`"gemini"`, `"chat"`), matched
+   * with the model id. `undefined` (the default) is a stateless backend: every turn after the first is re-seeded.
+   */
+  readonly continuation?: ((resolved: ModelCatalog.Resolved) => ImageTurn.Format | undefined) | undefined
 }
 
 const NoOptions = Schema.Struct({})
@@ -254,14 +273,49 @@ const skeleton = <Options, Prepared>(
       })
     )
 
-  const run = (request: ImageRequest.ImageRequest) =>
+  const run = (input: ImageRequest.ImageRequest) =>
     Effect.gen(function*() {
       const options = yield* ImageRequest.decodeProviderOptions(
         (implementation.options ?? NoOptions) as Schema.Schema<Options, any>,
-        request,
+        input,
         name
       )
-      const resolved = yield* ModelCatalog.resolve(models, request, name, nativeAliases)
+      let request = input
+      let resolved = yield* ModelCatalog.resolve(models, request, name, nativeAliases)
+      // A session: continue the turns this backend can, re-seed the rest (then resolve the rewritten request).
+      let reseeded = false
+      if (request.history !== undefined && request.history.length > 0) {
+        const format = implementation.continuation?.(resolved)
+        const plan = ImageTurn.plan(
+          request.history,
+          request,
+          format === undefined ? undefined : { format, modelId: resolved.model }
+        )
+        if (plan._tag === "Reseed") {
+          reseeded = true
+          request = { ...request, prompt: plan.prompt, images: plan.images, history: [] }
+          resolved = yield* ModelCatalog.resolve(models, request, name, nativeAliases)
+        } else {
+          request = { ...request, history: plan.turns }
+        }
+      }
+      const turnOf = (answer: Answer): ImageTurn.ModelTurn => {
+        const fields = {
+          role: "model" as const,
+          provider: name,
+          model: resolved.entry?.alias ?? input.model,
+          modelId: resolved.model,
+          ...(reseeded ? { reseeded: true } : {})
+        }
+        if (answer.turn !== undefined) return { ...fields, ...answer.turn }
+        const [image] = answer.images
+        return {
+          ...fields,
+          format: "stateless",
+          image: { data: image.data, mimeType: image.mimeType },
+          ...(answer.text === undefined ? {} : { text: answer.text })
+        }
+      }
       yield* Effect.annotateCurrentSpan("nanogen.model", resolved.model)
       const warnings = [...resolved.warnings, ...(yield* budget(name, request, resolved))]
       const perCall = Math.max(1, resolved.capability?.maxPerCall ?? 1)
@@ -287,7 +341,8 @@ const skeleton = <Options, Prepared>(
             outcome: "success",
             durationMs,
             image: chunk.index,
-            count: chunk.count > 1 ? chunk.count : undefined
+            count: chunk.count > 1 ? chunk.count : undefined,
+            reseeded: reseeded ? true : undefined
           })
           return ImageResult.dropUndefined({
             images: answer.images,
@@ -299,7 +354,9 @@ const skeleton = <Options, Prepared>(
             finishReason: answer.finishReason,
             grounding: answer.grounding,
             attempts: [attempt],
-            warnings: [...warnings, ...(answer.warnings ?? [])]
+            warnings: [...warnings, ...(answer.warnings ?? [])],
+            // the turn of a session (a request with `history`, even empty): the first image's
+            turn: input.history !== undefined && chunk.index === 0 ? turnOf(answer) : undefined
           }) as ImageResult.ImageResult
         })
       return yield* fanOut(chunks.length, (index) => one(chunks[index]!), {

@@ -12,6 +12,7 @@ import * as AST from "effect/SchemaAST"
 import * as DataUrl from "./DataUrl.js"
 import * as ImageBytes from "./ImageBytes.js"
 import { InvalidRequest } from "./ImageGenerationError.js"
+import * as ImageTurn from "./ImageTurn.js"
 
 /**
  * Every aspect ratio any Nano Banana model accepts (PROVIDERS.md §4).
@@ -402,6 +403,11 @@ export const ImageRequest = Schema.Struct({
     )
   ),
   providerOptions: Schema.optional(ProviderOptions),
+  /**
+   * The earlier turns of a multi-turn edit (`ImageTurn`): user and model turns alternating, ending with a model turn;
+   * each model turn as its backend returned it. A backend continues its own turns and re-seeds any other history.
+   */
+  history: Schema.optional(Schema.typeSchema(ImageTurn.History)),
   /** Refuse the request, before any call, when its estimated cost (USD) is above this. */
   maxCostUsd: Schema.optional(
     Schema.Number.pipe(

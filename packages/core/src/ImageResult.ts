@@ -4,6 +4,7 @@
  * @since 0.1.0
  */
 import * as Schema from "effect/Schema"
+import * as ImageTurn from "./ImageTurn.js"
 
 /**
  * One image returned by a backend. `mimeType` is sniffed from the bytes, never trusted from a label.
@@ -78,7 +79,9 @@ export const Attempt = Schema.Struct({
   message: Schema.optional(Schema.String),
   image: Schema.optional(Schema.Number),
   count: Schema.optional(Schema.Number),
-  attempt: Schema.optional(Schema.Number)
+  attempt: Schema.optional(Schema.Number),
+  /** `true` when the backend could not continue the request's history and was sent a re-seed instead. */
+  reseeded: Schema.optional(Schema.Boolean)
 })
 
 /**
@@ -106,7 +109,12 @@ export const ImageResult = Schema.Struct({
   /** The search grounding metadata the backend returned (sources, queries), as JSON. */
   grounding: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Unknown })),
   /** `true` when the result was served from a result cache, without a call to the backend. */
-  cached: Schema.optional(Schema.Boolean)
+  cached: Schema.optional(Schema.Boolean),
+  /**
+   * The model's turn to append to a session's history (`ImageTurn.ModelTurn`), with the backend's continuation data
+   * as received; for `n > 1`, the turn of the first image.
+   */
+  turn: Schema.optional(Schema.typeSchema(ImageTurn.ModelTurn))
 })
 
 /**
@@ -173,7 +181,8 @@ export const merge = (results: readonly [ImageResult, ...Array<ImageResult>]): I
     attempts: results.flatMap((result) => result.attempts),
     warnings: [...new Set(results.flatMap((result) => result.warnings))],
     grounding: results.find((result) => result.grounding !== undefined)?.grounding,
-    cached: results.every((result) => result.cached === true) ? true : undefined
+    cached: results.every((result) => result.cached === true) ? true : undefined,
+    turn: first.turn
   })
 }
 

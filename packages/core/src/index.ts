@@ -37,7 +37,17 @@ export * as ProviderClient from "./ProviderClient.js"
 export * as Fallback from "./Fallback.js"
 /** @since 0.1.0 */
 export * as ProviderHealth from "./ProviderHealth.js"
+/** @since 0.1.0 */
+export * as RateLimits from "./RateLimits.js"
+/** @since 0.1.0 */
+export * as ResultCache from "./ResultCache.js"
+/** @since 0.1.0 */
+export * as SpendCap from "./SpendCap.js"
+/** @since 0.2.0 */
+export * as ProviderDefinition from "./ProviderDefinition.js"
 /** @since 0.2.0 */
 export * as Scrub from "./Scrub.js"
-/** @since 0.1.0 */
-export * as ProviderDefinition from "./ProviderDefinition.js"
+/** @since 0.2.0 */
+export * as ImageTurn from "./ImageTurn.js"
+/** @since 0.2.0 */
+export * as ImageSession from "./ImageSession.js"

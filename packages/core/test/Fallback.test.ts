@@ -8,22 +8,9 @@ import {
   ModelCatalog,
   ProviderHealth
 } from "../src/index.js"
+import { setup } from "./fallbackSetup.js"
 
 type Outcome = ImageProviderTest.Outcome
-
-/** Builds mock providers and the fallback over them; returns the service and each mock's recorder. */
-const setup = (
-  mocks: ReadonlyArray<
-    { readonly name: string; readonly respond?: ReadonlyArray<Outcome>; readonly delay?: Duration.DurationInput }
-  >,
-  options: Fallback.Options = {}
-) =>
-  Effect.gen(function*() {
-    const built = yield* Effect.forEach(mocks, (mock) => ImageProviderTest.make(mock))
-    const fallback = yield* Fallback.make(built.map((b) => b.provider), { backoff: { jitter: 0 }, ...options })
-    const calls = (index: number) => Effect.map(built[index]!.recorder.requests, (requests) => requests.length)
-    return { fallback, calls }
-  })
 
 const unavailable = (provider: string) => new E.ProviderUnavailable({ provider, message: "HTTP 503", status: 503 })
 const rateLimited = (provider: string, retryAfter?: Duration.DurationInput) =>

@@ -1,8 +1,8 @@
 import { assert, describe, it } from "@effect/vitest"
 import { makeSpanRecorder } from "@nanogen/test-utils"
 import { Effect, Exit, Ref, Schema } from "effect"
-import type { ImageGenerationError } from "../src/index.js"
-import { ImageProvider, ImageProviderTest, ModelCatalog } from "../src/index.js"
+import type { ImageGenerationError, ImageRequest } from "../src/index.js"
+import { ImageBytes, ImageProvider, ImageProviderTest, ImageTurn, ModelCatalog } from "../src/index.js"
 
 const png = ImageProviderTest.defaultPng
 const PNG = ["image/png"]
@@ -177,5 +177,97 @@ describe("ImageProvider.make (the per-call skeleton)", () => {
       assert.isUndefined(service.models)
       assert.strictEqual((yield* service.generate({ prompt: "x", n: 2 })).images.length, 2)
       assert.strictEqual((yield* Effect.flip(service.generate({ prompt: "" })))._tag, "InvalidRequest")
+    }))
+})
+
+describe("ImageProvider.make with a session history", () => {
+  const png64 = ImageBytes.toBase64(png)
+  const geminiTurn = (modelId: string): ImageTurn.GeminiTurn => ({
+    role: "model",
+    provider: "acme",
+    model: "nano-banana-pro",
+    modelId,
+    format: "gemini",
+    parts: [{ inlineData: { mimeType: "image/png", data: png64 }, thoughtSignature: "sig" }]
+  })
+  const recordingBackend = (continuation: ImageProvider.Implementation<{}, void>["continuation"]) =>
+    Effect.gen(function*() {
+      const seen = yield* Ref.make<ReadonlyArray<ImageRequest.ImageRequest>>([])
+      const service = ImageProvider.make({ name: "acme", models }, {
+        continuation,
+        call: ({ request }) =>
+          Effect.as(Ref.update(seen, (all) => [...all, request]), {
+            images: [{ data: png, mimeType: "image/png" }] as const,
+            ...(continuation === undefined ? {} : { turn: { format: "gemini" as const, parts: [{ text: "ok" }] } })
+          })
+      })
+      return { service, seen: Ref.get(seen) }
+    })
+
+  it.effect("continues its own turns as they are and returns its turn", () =>
+    Effect.gen(function*() {
+      const { seen, service } = yield* recordingBackend(() => "gemini")
+      const history = [{ role: "user" as const, prompt: "a cat" }, geminiTurn("acme/pro")]
+      const result = yield* service.generate({ model: "nano-banana-pro", prompt: "now blue", history })
+      const [request] = yield* seen
+      assert.deepStrictEqual([request!.prompt, request!.images, request!.history], ["now blue", [], history])
+      assert.deepStrictEqual(result.turn, {
+        role: "model",
+        provider: "acme",
+        model: "nano-banana-pro",
+        modelId: "acme/pro",
+        format: "gemini",
+        parts: [{ text: "ok" }]
+      })
+      assert.isUndefined(result.attempts[0]!.reseeded)
+    }))
+
+  it.effect("re-seeds another model's turns, marking the attempt and the turn", () =>
+    Effect.gen(function*() {
+      const { seen, service } = yield* recordingBackend(() => "gemini")
+      const history = [{ role: "user" as const, prompt: "a cat" }, geminiTurn("other/pro")]
+      const result = yield* service.generate({ model: "nano-banana-pro", prompt: "now blue", history })
+      const [request] = yield* seen
+      const seed = ImageTurn.reseed(history, { prompt: "now blue" })
+      assert.deepStrictEqual([request!.prompt, request!.images, request!.history], [seed.prompt, seed.images, []])
+      assert.deepStrictEqual(request!.images, [{ data: png, mimeType: "image/png" }])
+      assert.isTrue(result.attempts[0]!.reseeded)
+      assert.isTrue(result.turn?.reseeded)
+    }))
+
+  it.effect("a stateless backend gets a re-seed and a stateless turn; without history no turn at all", () =>
+    Effect.gen(function*() {
+      const { seen, service } = yield* recordingBackend(undefined)
+      const plain = yield* service.generate({ model: "nano-banana-pro", prompt: "a cat" })
+      assert.isUndefined(plain.turn)
+      const first = yield* service.generate({ model: "nano-banana-pro", prompt: "a cat", history: [] })
+      assert.deepStrictEqual(first.turn, {
+        role: "model",
+        provider: "acme",
+        model: "nano-banana-pro",
+        modelId: "acme/pro",
+        format: "stateless",
+        image: { data: png, mimeType: "image/png" }
+      })
+      const second = yield* service.generate({
+        model: "nano-banana-pro",
+        prompt: "now blue",
+        history: [{ role: "user", prompt: "a cat" }, first.turn!]
+      })
+      assert.strictEqual((yield* seen)[2]!.images.length, 1)
+      assert.isTrue(second.turn?.reseeded)
+    }))
+
+  it.effect("a history that does not alternate is refused before any call, naming the turn", () =>
+    Effect.gen(function*() {
+      const { seen, service } = yield* recordingBackend(() => "gemini")
+      const error = yield* Effect.flip(
+        service.generate({ prompt: "x", history: [{ role: "user", prompt: "a" }, { role: "user", prompt: "b" }] })
+      )
+      assert.deepStrictEqual([error._tag, error._tag === "InvalidRequest" ? error.field : ""], [
+        "InvalidRequest",
+        "history[1]"
+      ])
+      assert.deepStrictEqual(yield* seen, [])
     }))
 })

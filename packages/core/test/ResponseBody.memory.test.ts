@@ -79,6 +79,16 @@ const scenarios: ReadonlyArray<
       ProviderClient.make({ provider: "test", apiUrl: url, headers: {}, maxBodyBytes: SENT }),
       (client) => Effect.flip(client.postJson("/big-chunked", {}))
     )],
+  ["over maxBodyBytes, decoding images as they arrive", (url) =>
+    Effect.flatMap(
+      ProviderClient.make({ provider: "test", apiUrl: url, headers: {}, maxBodyBytes: SENT }),
+      (client) => Effect.flip(client.postJson("/big-chunked", {}, { decodeImages: true }))
+    )],
+  ["the attempt deadline, decoding images as they arrive", (url) =>
+    Effect.flatMap(
+      ProviderClient.make({ provider: "test", apiUrl: url, headers: {}, timeout: "300 millis" }),
+      (client) => Effect.flip(client.postJson("/stall", {}, { decodeImages: true }))
+    )],
   [
     "over the download cap",
     (url) =>

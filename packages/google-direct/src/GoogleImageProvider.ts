@@ -17,6 +17,7 @@ import {
 } from "@nanogen/core"
 import type * as ConfigError from "effect/ConfigError"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Predicate from "effect/Predicate"
 import { definition } from "./definition.js"
@@ -166,18 +167,21 @@ export const make = (
         catch: () => malformed(model, `a stream event is not JSON: ${JSON.stringify(data.slice(0, 80))}`)
       })
 
-    /** One call: the answers (one, or the chunks of a stream) or the mapped HTTP failure. */
+    /** One call: the answers (one, or the chunks of a stream) as decoded and as received, or the HTTP failure. */
     const exchange = (
       model: string,
       body: unknown
-    ): Effect.Effect<ReadonlyArray<Wire.GenerateContentResponse>, AttemptError> =>
+    ): Effect.Effect<
+      { readonly decoded: ReadonlyArray<Wire.GenerateContentResponse>; readonly raw: ReadonlyArray<unknown> },
+      AttemptError
+    > =>
       Effect.gen(function*() {
         if (!stream) {
           const response = yield* client.postJson(`${modelPath(model)}:generateContent`, body)
           if (response.status < 200 || response.status >= 300) {
             return yield* failure(model, response.status, response.headers, response.body)
           }
-          return [yield* decodeChunk(model, response.body)]
+          return { decoded: [yield* decodeChunk(model, response.body)], raw: [response.body] }
         }
         const response = yield* client.postEvents(`${modelPath(model)}:streamGenerateContent?alt=sse`, body)
         if (response.status < 200 || response.status >= 300) {
@@ -189,15 +193,14 @@ export const make = (
             response.events.filter((data) => data.trim() !== "" && data.trim() !== "[DONE]"),
             (data) => parseEvent(model, data)
           )
-        return yield* Effect.forEach(chunks, (chunk) => decodeChunk(model, chunk))
+        return { decoded: yield* Effect.forEach(chunks, (chunk) => decodeChunk(model, chunk)), raw: chunks }
       })
 
     const inline = (
       image: ImageRequest.ImageInput,
-      index: number,
+      field: string,
       resolved: ModelCatalog.Resolved
     ): Effect.Effect<Request.InlineImage, AttemptError> => {
-      const field = `images[${index}]`
       if ("data" in image) {
         const mimeType = ImageBytes.sniffMimeType(image.data) ?? "application/octet-stream"
         return Effect.succeed({ mimeType, data: ImageBytes.toBase64(image.data) })
@@ -228,7 +231,17 @@ export const make = (
       // Reference images are downloaded and encoded once; the body is shared by every call (one image per call).
       prepare: (request, resolved, extra) =>
         Effect.gen(function*() {
-          const images = yield* Effect.forEach(request.images, (image, index) => inline(image, index, resolved))
+          const images = yield* Effect.forEach(
+            request.images,
+            (image, index) => inline(image, `images[${index}]`, resolved)
+          )
+          // a session's earlier turns: this backend's own (ImageProvider.make re-seeds any other history)
+          const history = request.history ?? []
+          const historyImages = yield* Effect.forEach(history, (turn, index) =>
+            turn.role === "user"
+              ? Effect.forEach(turn.images ?? [], (image, at) =>
+                inline(image, `history[${index}].images[${at}]`, resolved))
+              : Effect.succeed([]))
           yield* Effect.logDebug(
             `${name}: ${resolved.model} ${
               stream ? "streamGenerateContent" : "generateContent"
@@ -236,15 +249,25 @@ export const make = (
               resolved.aspectRatio === undefined ? "" : `, aspectRatio ${resolved.aspectRatio}`
             }${resolved.imageSize === undefined ? "" : `, imageSize ${resolved.imageSize}`}`
           )
-          return Request.build(request, resolved, images, extra)
+          return Request.build(request, resolved, images, extra, Request.historyContents(history, historyImages))
         }),
-      call: ({ prepared, resolved }) =>
+      // Gemini turns continue on the same model id (signatures are model-specific); anything else is re-seeded.
+      continuation: () =>
+        "gemini",
+      call: ({ prepared, request, resolved }) =>
         Effect.flatMap(
           exchange(resolved.model, prepared.body),
-          (responses) =>
+          ({ decoded, raw }) =>
             Response.toAnswer(
               { provider: name, model: resolved.model, entry: resolved.entry, warnings: prepared.warnings },
-              Response.merge(responses)
+              Response.merge(decoded)
+            ).pipe(
+              // a session keeps the model's parts exactly as received: thought parts and signatures included
+              Either.map((answer) =>
+                request.history === undefined
+                  ? answer
+                  : { ...answer, turn: { format: "gemini", parts: Response.rawParts(raw) } }
+              )
             )
         )
     })

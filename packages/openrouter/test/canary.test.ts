@@ -87,7 +87,76 @@ layer(CanaryLayer)("OpenRouter canary key", (it) => {
     }))
 })
 
+layer(CanaryLayer)("OpenRouter Image API canary key", (it) => {
+  it.effect("api: \"images\" with discovery: the key is in no error, result, span attribute or log line", () =>
+    Effect.gen(function*() {
+      const emu = yield* Emulator.EmulatorService
+      emu.reset()
+      const spans = makeSpanRecorder()
+      const logs = makeLogRecorder()
+      const images = yield* OpenRouterImageProvider.make({
+        apiKey: Redacted.make(CANARY_KEY),
+        apiUrl: emu.urls.openrouter,
+        api: "images",
+        images: { discovery: true }
+      })
+      emu.script(
+        "openrouter",
+        { kind: "ok" }, // the endpoints listing
+        { kind: "ok" },
+        { kind: "status", status: 401, message: `Invalid key ${CANARY_KEY}` },
+        { kind: "http200Error", code: 500, message: `boom ${CANARY_KEY}` },
+        { kind: "refusal" }
+      )
+      const program = Effect.gen(function*() {
+        const result = yield* images.generate({ prompt: "a nano banana", model: "nano-banana" })
+        const errors: Array<unknown> = []
+        for (let index = 0; index < 3; index++) {
+          errors.push(yield* Effect.flip(images.generate({ prompt: "x", model: "nano-banana" })))
+        }
+        return { result, errors }
+      })
+      const { errors, result } = yield* program.pipe(Effect.provide(Layer.merge(spans.layer, logs.layer)))
+      assert.deepStrictEqual(errors.map((error: any) => error._tag), [
+        "AuthenticationFailed",
+        "ProviderUnavailable",
+        "ProviderUnavailable"
+      ])
+      assert.include((errors[0] as Error).message, "Invalid key <redacted>")
+      assert.include((errors[1] as Error).message, "boom <redacted>")
+      const [listing] = emu.requests("openrouter")
+      assert.strictEqual(listing!.method, "GET")
+      assert.isUndefined(listing!.headers["authorization"])
+      const recorded = spans.spans()
+      assert.isTrue(recorded.some((span) => span.name === "nanogen.openrouter.discover"))
+      assert.isTrue(logs.lines().some((line) => line.includes("openrouter: POST /images")))
+      assertNoSecret(
+        CANARY_KEY,
+        errors,
+        result,
+        recorded.map((span) => Object.fromEntries(span.attributes)),
+        logs.lines()
+      )
+    }))
+})
+
 layer(CanaryLayer)("OpenRouter layerConfig", (it) => {
+  it.effect("layerConfig({ api: \"images\" }) generates through POST /images", () =>
+    Effect.gen(function*() {
+      const emu = yield* Emulator.EmulatorService
+      emu.reset()
+      const config = ConfigProvider.fromMap(
+        new Map([["OPENROUTER_API_KEY", CANARY_KEY], ["OPENROUTER_API_URL", emu.urls.openrouter]])
+      )
+      const result = yield* ImageProvider.generate({ prompt: "x", model: "nano-banana" }).pipe(
+        Effect.provide(
+          OpenRouterImageProvider.layerConfig({ api: "images" }).pipe(Layer.provide(Layer.setConfigProvider(config)))
+        )
+      )
+      assert.strictEqual(result.provider, "openrouter")
+      assert.deepStrictEqual(emu.requests("openrouter").map((request) => request.path), ["/api/v1/images"])
+    }))
+
   it.effect("reads OPENROUTER_API_KEY and OPENROUTER_API_URL", () =>
     Effect.gen(function*() {
       const emu = yield* Emulator.EmulatorService

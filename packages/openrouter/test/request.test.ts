@@ -29,7 +29,7 @@ layer(TestLayer)("OpenRouterImageProvider wire request", (it) => {
       assert.strictEqual(result.provider, "openrouter")
       assert.strictEqual(result.model, "google/gemini-3.1-flash-image")
       assert.strictEqual(result.images.length, 1)
-      assert.strictEqual(result.images[0].mimeType, "image/png")
+      assert.strictEqual(result.images[0].mimeType, "image/jpeg")
       assert.strictEqual(result.finishReason, "stop")
       assert.strictEqual(result.text, "Here is your image.")
       assert.isDefined(result.usage.inputTokens)
@@ -65,7 +65,8 @@ layer(TestLayer)("OpenRouterImageProvider wire request", (it) => {
       const { emu, provider } = yield* setup()
       const cases = [
         ["nano-banana", "google/gemini-2.5-flash-image", "image/png"],
-        ["nano-banana-2", "google/gemini-3.1-flash-image", "image/png"],
+        // the emulator answers JPEG for every Gemini 3 model, as the live recordings are
+        ["nano-banana-2", "google/gemini-3.1-flash-image", "image/jpeg"],
         ["nano-banana-pro", "google/gemini-3-pro-image", "image/jpeg"],
         ["google/gemini-3-pro-image-preview", "google/gemini-3-pro-image-preview", "image/jpeg"]
       ] as const

@@ -16,6 +16,7 @@ const LF = 0x0a
 const CR = 0x0d
 const COLON = 0x3a
 const SPACE = 0x20
+const QUOTE = 0x22
 /** The text of an event's data is kept (for a value that is not JSON, such as `[DONE]`) up to this size. */
 const KEEP_TEXT = 64 * 1024
 
@@ -52,6 +53,16 @@ export class ImageEventsSink implements Sink<ReadonlyArray<unknown>> {
     if (this.afterCr && bytes.length > 0 && bytes[0] === LF) pos = 1
     this.afterCr = false
     while (pos < bytes.length) {
+      if (this.line === Line.Data && this.textSize >= KEEP_TEXT && this.event!.decodingString) {
+        // In an image: the base64 up to the next quote goes to the decoder unscanned (it checks every character).
+        const quote = bytes.indexOf(QUOTE, pos)
+        const stop = quote === -1 ? bytes.length : quote
+        if (stop > pos && this.event!.tryDecode(bytes.subarray(pos, stop))) {
+          this.atLineEnd = false
+          pos = stop
+          continue
+        }
+      }
       if (this.line === Line.Data || this.line === Line.Skip) {
         const nl = bytes.indexOf(LF, pos)
         const stop = nl === -1 ? bytes.length : nl

@@ -91,6 +91,22 @@ export class ImageJsonSink implements Sink<unknown> {
     return undefined
   }
 
+  /** Whether the sink is inside a large base64 string (see `tryDecode`). */
+  get decodingString(): boolean {
+    return this.mode === Mode.Decoding
+  }
+
+  /**
+   * Inside a large base64 string: decodes `run` when it is base64 through and through (so it holds no quote, no
+   * escape, no line end); `false`, with nothing consumed, otherwise. Lets an event-stream reader hand the bulk of
+   * an image over without scanning it for line ends first.
+   */
+  tryDecode(run: Buffer): boolean {
+    if (this.mode !== Mode.Decoding || !this.decodeRun(run)) return false
+    this.received += run.length
+    return true
+  }
+
   private outside(bytes: Buffer, pos: number): number {
     const open = bytes.indexOf(QUOTE, pos)
     const end = open === -1 ? bytes.length : open + 1

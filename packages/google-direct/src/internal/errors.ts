@@ -13,7 +13,8 @@ import * as Wire from "./wire.js"
 
 type AttemptError = ImageGenerationError.AttemptError
 
-const { AuthenticationFailed, InsufficientCredits, RateLimited, UnsupportedRequest } = ImageGenerationError
+const { AuthenticationFailed, InsufficientCredits, InvalidRequest, RateLimited, UnsupportedRequest } =
+  ImageGenerationError
 
 const TYPE = "type.googleapis.com/google.rpc."
 
@@ -89,6 +90,11 @@ export const fromFailure = (failure: Failure): AttemptError => {
   if (status === 400) {
     if (errorReasons(details).includes("API_KEY_INVALID")) return new AuthenticationFailed(fields)
     if (grpcStatus === "FAILED_PRECONDITION") return new UnsupportedRequest(fields)
+    // a model turn of the history lacks its signature or carries an altered or foreign one: the history is wrong,
+    // not the backend (no retry, no failover: the same history fails everywhere)
+    if (upstream !== undefined && /thought[_ ]signature/i.test(upstream)) {
+      return new InvalidRequest({ ...fields, field: "history" })
+    }
   }
   if (status === 429) {
     const daily = quotaIds(details).find(isDailyQuota)

@@ -6,7 +6,7 @@
  * @since 0.1.0
  * @internal
  */
-import type { ImageRequest, ModelCatalog } from "@nanogen/core"
+import type { ImageRequest, ImageTurn, ModelCatalog } from "@nanogen/core"
 import * as Predicate from "effect/Predicate"
 
 /** One reference image, already as bytes with its sniffed type. @internal */
@@ -73,7 +73,32 @@ const strip = (
 }
 
 /**
- * The body of one `generateContent` call (one image: `n` is fanned out by the caller).
+ * The contents of a session's earlier turns (only this backend's own turns reach here): a user turn as a `user`
+ * content (prompt, then its images), a model turn as a `model` content with its parts exactly as received.
+ *
+ * @internal
+ */
+export const historyContents = (
+  turns: ReadonlyArray<ImageTurn.Turn>,
+  images: ReadonlyArray<ReadonlyArray<InlineImage>>
+): Array<unknown> =>
+  turns.map((turn, index) => {
+    if (turn.role === "user") {
+      return {
+        role: "user",
+        parts: [
+          { text: turn.prompt },
+          ...(images[index] ?? []).map((image) => ({ inlineData: { mimeType: image.mimeType, data: image.data } }))
+        ]
+      }
+    }
+    if (turn.format !== "gemini") throw new Error(`a ${turn.format} turn cannot be sent to the Gemini API`)
+    return { role: "model", parts: turn.parts }
+  })
+
+/**
+ * The body of one `generateContent` call (one image: `n` is fanned out by the caller), after the `earlier`
+ * contents of a session.
  *
  * @internal
  */
@@ -81,7 +106,8 @@ export const build = (
   request: ImageRequest.ImageRequest,
   resolved: ModelCatalog.Resolved,
   images: ReadonlyArray<InlineImage>,
-  extra: Readonly<Record<string, unknown>>
+  extra: Readonly<Record<string, unknown>>,
+  earlier: ReadonlyArray<unknown> = []
 ): Built => {
   const warnings: Array<string> = []
   const imageConfig: Record<string, unknown> = {}
@@ -96,7 +122,7 @@ export const build = (
   }
 
   let body: Record<string, unknown> = {
-    contents: [{
+    contents: [...earlier, {
       role: "user",
       parts: [
         { text: request.prompt },

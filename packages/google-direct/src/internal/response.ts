@@ -5,9 +5,10 @@
  * @since 0.1.0
  * @internal
  */
-import type { ImageProvider } from "@nanogen/core"
+import type { ImageProvider, ImageTurn } from "@nanogen/core"
 import { ImageBytes, ImageGenerationError, ImageResult, ModelCatalog } from "@nanogen/core"
 import * as Either from "effect/Either"
+import * as Predicate from "effect/Predicate"
 import type * as Wire from "./wire.js"
 
 const { ContentBlocked, MalformedResponse, NoImageReturned } = ImageGenerationError
@@ -188,3 +189,18 @@ export const toAnswer = (context: Context, merged: Merged): Either.Either<ImageP
     })
   )
 }
+
+/**
+ * The parts of the first candidate over every chunk, exactly as received (every field kept, in order): the model
+ * turn a session sends back.
+ *
+ * @internal
+ */
+export const rawParts = (chunks: ReadonlyArray<unknown>): Array<ImageTurn.GeminiPart> =>
+  chunks.flatMap((chunk) => {
+    const candidate = Predicate.isRecord(chunk) && Array.isArray(chunk.candidates) ? chunk.candidates[0] : undefined
+    const content = Predicate.isRecord(candidate) ? candidate.content : undefined
+    return Predicate.isRecord(content) && Array.isArray(content.parts)
+      ? content.parts as Array<ImageTurn.GeminiPart>
+      : []
+  })

@@ -42,6 +42,14 @@ export const build = (
   extra: Readonly<Record<string, unknown>>,
   stream: boolean
 ): Record<string, unknown> => {
+  // a session's earlier turns (this backend's own: ImageProvider.make re-seeds any other history)
+  const earlier = (request.history ?? []).map((turn) => {
+    if (turn.role === "user") {
+      return { role: "user", content: [{ type: "text", text: turn.prompt }, ...(turn.images ?? []).map(imagePart)] }
+    }
+    if (turn.format !== "chat") throw new Error(`a ${turn.format} turn cannot be sent to OpenRouter chat completions`)
+    return turn.message
+  })
   const imageConfig: Record<string, unknown> = {}
   if (resolved.aspectRatio !== undefined) imageConfig.aspect_ratio = resolved.aspectRatio
   if (resolved.imageSize !== undefined) imageConfig.image_size = imageSizeToWire(resolved.imageSize)
@@ -50,7 +58,7 @@ export const build = (
   const body: Record<string, unknown> = {
     model: resolved.model,
     modalities: ["image", "text"],
-    messages: [{
+    messages: [...earlier, {
       role: "user",
       content: [{ type: "text", text: request.prompt }, ...request.images.map(imagePart)]
     }]

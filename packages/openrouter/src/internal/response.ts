@@ -5,20 +5,14 @@
  * @since 0.1.0
  * @internal
  */
-import type { ImageProvider, ImageResult as ImageResultNs } from "@nanogen/core"
-import {
-  DataUrl,
-  HttpFailure,
-  ImageBytes,
-  ImageDownload,
-  ImageGenerationError,
-  ImageResult,
-  ProviderClient
-} from "@nanogen/core"
+import type { ImageProvider, ImageResult as ImageResultNs, ImageTurn } from "@nanogen/core"
+import { DataUrl, HttpFailure, ImageDownload, ImageGenerationError, ImageResult, ProviderClient } from "@nanogen/core"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 import * as Errors from "./errors.js"
+import * as Images from "./images.js"
 import * as Wire from "./wire.js"
 
 const { PROVIDER } = Errors
@@ -37,6 +31,8 @@ export interface Answer {
   readonly refusal: string | undefined
   readonly error: Wire.WireError | undefined
   readonly usage: Wire.Usage | undefined
+  /** The assistant message exactly as received (non-streaming answers). */
+  readonly message?: unknown
 }
 
 /** @internal */
@@ -145,7 +141,10 @@ export const fromJsonResponse = (
   context: Context
 ): Effect.Effect<Answer, ImageGenerationError.AttemptError> => {
   if (response.status < 200 || response.status >= 300) return Effect.fail(fromErrorResponse(response, context))
-  return Effect.map(decodeCompletion(response.body, response.status, context.model), fromCompletion)
+  return Effect.map(decodeCompletion(response.body, response.status, context.model), (completion) => ({
+    ...fromCompletion(completion),
+    message: rawMessage(response.body)
+  }))
 }
 
 /**
@@ -286,20 +285,9 @@ const decodeImage = (
   if (parsed.data.length === 0) {
     return Effect.fail(malformed(context, `${PROVIDER}: images[${index}] is empty`))
   }
-  const info = ImageBytes.inspect(parsed.data)
-  if (info === undefined) {
-    if (!parsed.mimeType.startsWith("image/")) {
-      return Effect.fail(
-        malformed(context, `${PROVIDER}: images[${index}] is not an image (labelled ${parsed.mimeType})`)
-      )
-    }
-    return Effect.succeed({ data: parsed.data, mimeType: parsed.mimeType })
-  }
-  return Effect.succeed({ data: parsed.data, ...info })
+  // The bytes decide, not the label: a data URL labelled image/* holding text, SVG or garbage is refused.
+  return Images.rasterImage(parsed.data, `images[${index}]`, parsed.mimeType, context)
 }
-
-const count = (value: number | null | undefined): number | undefined =>
-  typeof value === "number" && Number.isFinite(value) ? value : undefined
 
 /**
  * Turns an answer into what one call answers (the skeleton adds provider, model and attempts), or the error it
@@ -322,18 +310,31 @@ export const toAnswer = (
     }
     if (answer.images.length === 0) return yield* Effect.fail(noImage(answer, context))
     const images = yield* Effect.forEach(answer.images, (url, index) => decodeImage(url, index, context))
-    const usage = answer.usage
-    const cost = count(usage?.cost)
     return ImageResult.dropUndefined({
       images: images as unknown as ImageProvider.Answer["images"],
       text: answer.text,
-      usage: ImageResult.dropUndefined({
-        inputTokens: count(usage?.prompt_tokens),
-        outputTokens: count(usage?.completion_tokens),
-        totalTokens: count(usage?.total_tokens)
-      }),
-      cost: cost === undefined ? undefined : { usd: cost, source: "reported" as const },
+      ...Images.accounting(answer.usage),
       finishReason: answer.finishReason ?? answer.nativeFinishReason,
       warnings
     })
   })
+
+const rawMessage = (body: unknown): unknown => {
+  const choice = Predicate.isRecord(body) && Array.isArray(body.choices) ? body.choices[0] : undefined
+  return Predicate.isRecord(choice) ? choice.message : undefined
+}
+
+/**
+ * The assistant message of a session's turn: as received, or (a stream, which has no message of its own) rebuilt
+ * from the text and images it streamed.
+ *
+ * @internal
+ */
+export const turnMessage = (answer: Answer): ImageTurn.ChatMessage =>
+  Predicate.isRecord(answer.message) && answer.message.role === "assistant"
+    ? answer.message as unknown as ImageTurn.ChatMessage
+    : {
+      role: "assistant",
+      content: answer.text ?? "",
+      images: answer.images.map((url) => ({ type: "image_url", image_url: { url } }))
+    }
