@@ -80,6 +80,8 @@ export interface ContractOptions {
   readonly layerConfig: (definition: any, options?: any) => Layer.Layer<any, any, any>
   /** Starts the loopback server accepting `key`. */
   readonly start: (key: string) => Promise<ContractServer>
+  /** The request the error, canary and layerConfig rows send (default `{ prompt: "x" }`, the default model). */
+  readonly request?: Record<string, unknown> | undefined
   /** Further layer options (e.g. `download: { allowPrivateNetwork: true }` for a loopback CDN). */
   readonly options?: Record<string, unknown> | undefined
   /** The backend's error body carrying `message` at `status`. */
@@ -185,6 +187,7 @@ const commonRows = (errorBody: ContractOptions["errorBody"]): ReadonlyArray<Erro
  */
 export const providerContract = (options: ContractOptions): void => {
   const { definition } = options
+  const base = options.request ?? { prompt: "x" }
   describe(`${definition.name} provider contract`, () => {
     let server: ContractServer | undefined
     const useServer = Effect.promise(async () => {
@@ -225,7 +228,7 @@ export const providerContract = (options: ContractOptions): void => {
         Effect.gen(function*() {
           const srv = yield* useServer
           srv.answer(row.answer)
-          const error = yield* flipped(srv, { prompt: "x" })
+          const error = yield* flipped(srv, base)
           assert.strictEqual(error._tag, row.tag, error.message)
           assert.strictEqual(error.provider, definition.name)
           assert.strictEqual(error.status, row.status ?? row.answer.status)
@@ -250,7 +253,7 @@ export const providerContract = (options: ContractOptions): void => {
         const outcomes = []
         for (let index = 0; index < 4; index++) {
           outcomes.push(
-            yield* withProvider(srv, (service) => Effect.either(service.generate({ prompt: "x" }))).pipe(
+            yield* withProvider(srv, (service) => Effect.either(service.generate(base))).pipe(
               Effect.provide(Layer.merge(spans.layer, logs.layer))
             )
           )
@@ -266,7 +269,7 @@ export const providerContract = (options: ContractOptions): void => {
         const env = new Map([[definition.credentials.apiKey[0]!, CANARY_KEY], [definition.apiUrl.env, srv.apiUrl]])
         const name = yield* withService(
           options.layerConfig(definition, options.options),
-          (service) => Effect.as(service.generate({ prompt: "x" }), service.name)
+          (service) => Effect.as(service.generate(base), service.name)
         ).pipe(Effect.withConfigProvider(ConfigProvider.fromMap(env)))
         assert.strictEqual(name, definition.name)
         assert.strictEqual(srv.calls().length, 1)
@@ -291,8 +294,7 @@ export const providerContract = (options: ContractOptions): void => {
         Effect.gen(function*() {
           const srv = yield* useServer
           srv.answer(row.answer)
-          const outcome = yield* withProvider(srv, (service) =>
-            Effect.either(service.generate(row.request ?? { prompt: "x" })))
+          const outcome = yield* withProvider(srv, (service) => Effect.either(service.generate(row.request ?? base)))
           row.check(outcome._tag === "Right" ? { result: outcome.right } : { error: outcome.left })
         }))
     }
