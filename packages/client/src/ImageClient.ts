@@ -19,6 +19,7 @@ import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
+import * as ImageClientSession from "./ImageClientSession.js"
 import * as Nanogen from "./Nanogen.js"
 import * as Settings from "./Settings.js"
 
@@ -108,6 +109,8 @@ export interface ImageClient {
     request: ImageRequest.Input,
     options?: { readonly signal?: AbortSignal | undefined }
   ) => Promise<ImageResult.ImageResult>
+  /** A multi-turn editing session over this client's chain (see `ImageClientSession`). */
+  readonly session: (options?: ImageClientSession.Options) => ImageClientSession.ImageClientSession
   readonly close: () => Promise<void>
 }
 
@@ -238,22 +241,24 @@ export const createImageClient = (options: ImageClientOptions = {}): ImageClient
     configuredLayer(options).pipe(Layer.mapError(toConfigurationError), Layer.provide(NodeHttpClient.layerUndici))
   )
   let closed = false
+  const run: ImageClientSession.Run = async (effect, callOptions) => {
+    if (closed) {
+      throw new ConfigurationError({ message: "this nanogen client was closed; create a new one" })
+    }
+    const exit = await runtime.runPromiseExit(
+      effect,
+      callOptions?.signal === undefined ? undefined : { signal: callOptions.signal }
+    )
+    if (Exit.isSuccess(exit)) return exit.value
+    const signal = callOptions?.signal
+    if (signal?.aborted === true && Cause.isInterruptedOnly(exit.cause)) throw abortError(signal)
+    const failure = Cause.failureOption(exit.cause)
+    if (Option.isSome(failure)) throw failure.value
+    throw Cause.squash(exit.cause)
+  }
   return {
-    generate: async (request, callOptions) => {
-      if (closed) {
-        throw new ConfigurationError({ message: "this nanogen client was closed; create a new one" })
-      }
-      const exit = await runtime.runPromiseExit(
-        ImageProvider.generate(request),
-        callOptions?.signal === undefined ? undefined : { signal: callOptions.signal }
-      )
-      if (Exit.isSuccess(exit)) return exit.value
-      const signal = callOptions?.signal
-      if (signal?.aborted === true && Cause.isInterruptedOnly(exit.cause)) throw abortError(signal)
-      const failure = Cause.failureOption(exit.cause)
-      if (Option.isSome(failure)) throw failure.value
-      throw Cause.squash(exit.cause)
-    },
+    generate: (request, callOptions) => run(ImageProvider.generate(request), callOptions),
+    session: (sessionOptions) => ImageClientSession.make(run, sessionOptions),
     close: async () => {
       if (closed) return
       closed = true

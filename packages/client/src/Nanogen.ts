@@ -9,6 +9,7 @@
 import type * as HttpClient from "@effect/platform/HttpClient"
 import { definition as aimlapi } from "@nanogen/aimlapi"
 import { Fallback, type ImageProvider, ProviderDefinition } from "@nanogen/core"
+import { Fleet } from "@nanogen/fleet"
 import { definition as googleDirect } from "@nanogen/google-direct"
 import { definition as openrouter } from "@nanogen/openrouter"
 import * as Config from "effect/Config"
@@ -134,7 +135,13 @@ export const assemblyVariables: ReadonlyArray<ProviderDefinition.Variable> = [
   {
     name: "NANOGEN_ALLOW_PRIVATE_NETWORK",
     description: "1 to allow image downloads from http: and private addresses (the emulator only)"
-  }
+  },
+  { name: "NANOGEN_REDIS_URL", description: "redis://… shares health, rate limits, results and spend across a fleet" },
+  {
+    name: "NANOGEN_RATE_LIMITS",
+    description: "request budgets per backend, e.g. \"openrouter=60/1m,google-direct=10/1m\""
+  },
+  { name: "NANOGEN_SPEND_CAP", description: "rolling spend limit in USD, e.g. \"50/1d\"" }
 ]
 
 /**
@@ -668,7 +675,11 @@ export const layer = (
 export const layerConfigWith = (
   options: ConfigOptions = {}
 ): Layer.Layer<ImageProvider.ImageProvider, ConfigError.ConfigError, HttpClient.HttpClient> =>
-  Layer.unwrapEffect(Effect.map(configWith(options), (settings) => layerSettings(settings, options)))
+  Layer.unwrapEffect(Effect.map(configWith(options), (settings) => layerSettings(settings, options))).pipe(
+    // Fleet mode from the environment: NANOGEN_REDIS_URL shares health, budgets, results and spend through Redis;
+    // without it the same services run in memory (NANOGEN_RATE_LIMITS and NANOGEN_SPEND_CAP apply either way).
+    Layer.provide(Fleet.layerConfig())
+  )
 
 /**
  * The failover `ImageProvider` from the environment over `builtins` (see `config`). Swapping backends is a change
