@@ -5,7 +5,6 @@
  *
  * @since 0.1.0
  */
-import * as Headers from "@effect/platform/Headers"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import {
   ImageGenerationError,
@@ -211,13 +210,8 @@ export const make = (
           const { provider: choice, ...wire } = extra
           const upstream = upstreamField(resolved, choice ?? options.provider)
           const body = Request.build(request, resolved, urls, count, { ...upstream.field, ...wire })
-          const response = yield* client.postJson("/images/generations", body).pipe(
-            // A non-JSON error page (an nginx 502…) still says what the status means.
-            Effect.catchTag("MalformedResponse", (error) =>
-              error.status !== undefined && error.status >= 400
-                ? fail(model, error.status, { status: error.status, headers: Headers.empty, body: undefined })
-                : Effect.fail(error))
-          )
+          // A non-JSON error page (an nginx 502…) is already the error of its status (ProviderClient).
+          const response = yield* client.postJson("/images/generations", body)
           if (response.status < 200 || response.status >= 300) return yield* fail(model, response.status, response)
           const embedded = Errors.embeddedStatus(response.body)
           if (embedded !== undefined) return yield* fail(model, embedded, response)

@@ -6,15 +6,7 @@
  * @since 0.1.0
  */
 import * as HttpClient from "@effect/platform/HttpClient"
-import type { ImageGenerationError } from "@nanogen/core"
-import {
-  HttpFailure,
-  ImageProvider,
-  ImageRequest,
-  ModelCatalog,
-  ProviderClient,
-  ProviderDefinition
-} from "@nanogen/core"
+import { ImageProvider, ImageRequest, ModelCatalog, ProviderClient, ProviderDefinition } from "@nanogen/core"
 import type * as ConfigError from "effect/ConfigError"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -164,18 +156,6 @@ export const ProviderOptions = ImageRequest.wireFields(
 )
 
 /**
- * A body that is not JSON but came with an error status (an nginx 502 page…) is mapped by its status: the status
- * says more than the body does.
- */
-const errorStatusFirst = (
-  error: ImageGenerationError.MalformedResponse,
-  model: string
-): ImageGenerationError.AttemptError =>
-  error.status !== undefined && error.status >= 400
-    ? HttpFailure.fromStatus({ provider: name, status: error.status, model, message: "the error body is not JSON" })
-    : error
-
-/**
  * Builds the service from the ambient `HttpClient`.
  *
  * @example
@@ -244,9 +224,7 @@ export const make = (
             : Effect.flatMap(
               client.postJson("/chat/completions", body),
               (response) => Response.fromJsonResponse(response, context)
-            )).pipe(
-              Effect.catchTag("MalformedResponse", (error) => Effect.fail(errorStatusFirst(error, resolved.model)))
-            )
+            ))
           const result = yield* Response.toAnswer(answer, context, Request.unmapped(resolved))
           return request.history === undefined
             ? result

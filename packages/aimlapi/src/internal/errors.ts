@@ -7,7 +7,7 @@
  * @internal
  */
 import type * as Headers from "@effect/platform/Headers"
-import { HttpFailure, ImageGenerationError, RetryAfter } from "@nanogen/core"
+import { HttpFailure, ImageGenerationError, ProviderClient, RetryAfter } from "@nanogen/core"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
 import * as Wire from "./wire.js"
@@ -77,7 +77,7 @@ export const fromResponse = (options: {
   const raw = read(options.body).message
   const message = raw === undefined ? raw : options.scrub(raw)
   const retryAfter = status === 429
-    ? RetryAfter.fromHeader(options.headers["retry-after"]) ?? RetryAfter.fromMessage(message)
+    ? ProviderClient.retryAfter(options) ?? RetryAfter.fromMessage(message)
     : undefined
   if (status === 403 && message !== undefined && OUT_OF_CREDITS.test(message)) {
     return new ImageGenerationError.InsufficientCredits({

@@ -7,10 +7,8 @@
  * @internal
  */
 import type { ImageResult } from "@nanogen/core"
-import { DataUrl, ImageBytes, ImageDownload, ImageGenerationError } from "@nanogen/core"
+import { DataUrl, ImageBytes, ImageDownload, ImageGenerationError, ProviderClient } from "@nanogen/core"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
-import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import * as Wire from "./wire.js"
 
@@ -41,8 +39,6 @@ export interface Decoded {
   readonly credits: number | undefined
 }
 
-const decodeWire = Schema.decodeUnknownEither(Wire.WireResponse)
-
 const present = (value: string | null | undefined): value is string => typeof value === "string" && value !== ""
 
 const sourceOf = (item: typeof Wire.Item.Type): Source | undefined => {
@@ -57,6 +53,9 @@ const sourceOf = (item: typeof Wire.Item.Type): Source | undefined => {
   return present(item.url) ? { _tag: "Url", url: item.url } : undefined
 }
 
+/** An array body matches no documented form (the schema's fields are all optional). */
+const NotAnArray = Schema.Never as unknown as typeof Wire.WireResponse
+
 /**
  * Decodes a 2xx body. A body that is not one of the documented shapes is `MalformedResponse`.
  *
@@ -69,20 +68,15 @@ export const decode = (
   model: string,
   status: number,
   body: unknown
-): Either.Either<Decoded, ImageGenerationError.MalformedResponse> => {
-  const result = decodeWire(body)
-  if (Either.isLeft(result) || typeof body !== "object" || body === null || Array.isArray(body)) {
-    const detail = Either.isLeft(result) ? `: ${ParseResult.TreeFormatter.formatErrorSync(result.left)}` : ""
-    return Either.left(
-      new ImageGenerationError.MalformedResponse({
-        provider,
-        model,
-        status,
-        message: `${provider}: the images/generations answer has an unexpected shape${detail.slice(0, 300)}`
-      })
-    )
-  }
-  const wire = result.right
+): Effect.Effect<Decoded, ImageGenerationError.MalformedResponse> =>
+  ProviderClient.decode(provider, Array.isArray(body) ? NotAnArray : Wire.WireResponse, body).pipe(
+    Effect.mapError((error) =>
+      new ImageGenerationError.MalformedResponse({ provider, model, status, message: error.message })
+    ),
+    Effect.map(fromWire)
+  )
+
+const fromWire = (wire: typeof Wire.WireResponse.Type): Decoded => {
   const items = [...(wire.data ?? []), ...(wire.images ?? []), ...(wire.output?.choices ?? [])]
   const sources: Array<Source> = []
   for (const item of items) {
@@ -92,13 +86,13 @@ export const decode = (
   const usage = wire.meta?.usage
   const tokens = usage?.tokens_used ?? undefined
   const usd = usage?.usd_spent ?? undefined
-  return Either.right({
+  return {
     sources,
     text: present(wire.description) ? wire.description : undefined,
     usage: tokens === undefined ? {} : { totalTokens: tokens },
     cost: usd === undefined ? undefined : { usd, source: "reported" },
     credits: usage?.credits_used ?? undefined
-  })
+  }
 }
 
 /**

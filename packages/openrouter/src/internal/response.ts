@@ -5,11 +5,10 @@
  * @since 0.1.0
  * @internal
  */
-import type { ImageProvider, ImageResult as ImageResultNs, ImageTurn, ProviderClient } from "@nanogen/core"
-import { DataUrl, HttpFailure, ImageDownload, ImageGenerationError, ImageResult } from "@nanogen/core"
+import type { ImageProvider, ImageResult as ImageResultNs, ImageTurn } from "@nanogen/core"
+import { DataUrl, HttpFailure, ImageDownload, ImageGenerationError, ImageResult, ProviderClient } from "@nanogen/core"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import * as ParseResult from "effect/ParseResult"
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 import * as Errors from "./errors.js"
@@ -43,26 +42,18 @@ export interface Context {
   readonly download: ProviderClient.ProviderClient["download"]
 }
 
-const decodeWith = <A, I>(schema: Schema.Schema<A, I>, what: string) => {
-  const decode = Schema.decodeUnknownEither(schema, { errors: "first" })
-  return (value: unknown, status: number, model: string): Effect.Effect<A, ImageGenerationError.MalformedResponse> => {
-    const result = decode(value)
-    if (Either.isRight(result)) return Effect.succeed(result.right)
-    const [issue] = ParseResult.ArrayFormatter.formatErrorSync(result.left)
-    const path = issue === undefined || issue.path.length === 0 ? "the top level" : issue.path.join(".")
-    return Effect.fail(
-      new ImageGenerationError.MalformedResponse({
-        provider: PROVIDER,
-        status,
-        model,
-        message: `${PROVIDER}: unexpected ${what} shape at ${path} (${issue?._tag ?? "invalid"})`
-      })
+/** `ProviderClient.decode` (MalformedResponse naming the failing path), with the status and model of the call. */
+const decodeWith =
+  <A, I>(schema: Schema.Schema<A, I>) =>
+  (value: unknown, status: number, model: string): Effect.Effect<A, ImageGenerationError.MalformedResponse> =>
+    ProviderClient.decode(PROVIDER, schema, value).pipe(
+      Effect.mapError((error) =>
+        new ImageGenerationError.MalformedResponse({ provider: PROVIDER, status, model, message: error.message })
+      )
     )
-  }
-}
 
-const decodeCompletion = decodeWith(Wire.Completion, "response")
-const decodeChunk = decodeWith(Wire.Chunk, "stream chunk")
+const decodeCompletion = decodeWith(Wire.Completion)
+const decodeChunk = decodeWith(Wire.Chunk)
 const decodeErrorBody = Schema.decodeUnknownEither(Wire.ErrorBody)
 
 const textOf = (content: Wire.Content | null | undefined): string | undefined => {
