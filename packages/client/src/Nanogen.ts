@@ -12,6 +12,7 @@ import { Fallback, type ImageProvider, ProviderDefinition } from "@nanogen/core"
 import { Fleet } from "@nanogen/fleet"
 import { definition as googleDirect } from "@nanogen/google-direct"
 import { definition as openrouter } from "@nanogen/openrouter"
+import { definition as vertex } from "@nanogen/vertex"
 import * as Config from "effect/Config"
 import * as ConfigError from "effect/ConfigError"
 import * as Duration from "effect/Duration"
@@ -46,7 +47,7 @@ export type Definition = ProviderDefinition.ProviderDefinition<any>
  * @since 0.2.0
  * @category Registry
  */
-export const builtins: ReadonlyArray<Definition> = [openrouter, googleDirect, aimlapi]
+export const builtins: ReadonlyArray<Definition> = [openrouter, googleDirect, vertex, aimlapi]
 
 /**
  * A backend in a `providers` list: a definition, or the name (or alias) of a built-in one or of a definition
