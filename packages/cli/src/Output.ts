@@ -173,8 +173,9 @@ const formatMs = (ms: number): string => ms < 1000 ? `${Math.round(ms)} ms` : `$
  * @category Formatting
  */
 export const imageOfAttempts = (attempts: ReadonlyArray<ImageResult.Attempt>): Array<number> => {
-  const own = attempts.map((attempt) => (attempt as { readonly image?: unknown }).image)
-  if (own.every((image): image is number => typeof image === "number")) return own
+  // Core numbers images from 0 (`Attempt.image`, the index of the first image an attempt serves); people count from 1.
+  const own = attempts.map((attempt) => attempt.image)
+  if (own.every((image): image is number => typeof image === "number")) return own.map((image) => image + 1)
   let image = 1
   return attempts.map((attempt) => attempt.outcome === "success" ? image++ : image)
 }

@@ -28,7 +28,7 @@ describe("createImageClient", () => {
     try {
       const result = await client.generate({ prompt: "a nano banana", aspectRatio: "16:9", imageSize: "1K" })
       assert.strictEqual(result.provider, "openrouter")
-      assert.strictEqual(result.images[0].mimeType, "image/png")
+      assert.strictEqual(result.images[0].mimeType, "image/jpeg") // Nano Banana 2 answers JPEG, as live
       assert.deepStrictEqual(ImageBytes.dimensions(result.images[0].data), { width: 1344, height: 768 })
       // The runtime is reused: a second call on the same client works too.
       const again = await client.generate({ prompt: "another banana" })
@@ -256,7 +256,7 @@ describe("configuration errors of the facade name what to fix", () => {
     const key = await rejection({ ...allThree(), apiKeys: { openruoter: "k" } })
     assert.include(
       key.message,
-      `apiKeys names an unknown provider "openruoter"; expected one of openrouter, google-direct, aimlapi`
+      `apiKeys names an unknown provider "openruoter"; expected one of openrouter, google-direct, vertex, aimlapi`
     )
     const url = await rejection({ ...allThree(), apiUrls: { gemini: emulator.urls.google, vertexx: "http://x" } })
     assert.include(url.message, `apiUrls names an unknown provider "vertexx"`)

@@ -87,7 +87,7 @@ describe("Nanogen configuration", () => {
         assert.strictEqual(
           messageOf(error),
           "No image provider is configured: set at least one of OPENROUTER_API_KEY, GEMINI_API_KEY (or GOOGLE_API_KEY), " +
-            "AIML_API_KEY, and optionally NANOGEN_PROVIDERS to choose the order"
+            "VERTEX_API_KEY, AIML_API_KEY, and optionally NANOGEN_PROVIDERS to choose the order"
         )
       }))
 
@@ -102,7 +102,7 @@ describe("Nanogen configuration", () => {
         const error = yield* configError({ NANOGEN_PROVIDERS: "openrouter,dalle", OPENROUTER_API_KEY: "o" })
         assert.strictEqual(
           messageOf(error),
-          `NANOGEN_PROVIDERS names an unknown provider "dalle"; expected a comma-separated list of openrouter, google-direct, aimlapi`
+          `NANOGEN_PROVIDERS names an unknown provider "dalle"; expected a comma-separated list of openrouter, google-direct, vertex, aimlapi`
         )
         assert.isTrue(error._op === "InvalidData" && error.path.join(".") === "NANOGEN_PROVIDERS")
       }))

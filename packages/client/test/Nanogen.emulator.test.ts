@@ -57,7 +57,7 @@ layer(TestLayer, { timeout: 30_000, excludeTestServices: true })(
           ["openrouter", "ProviderUnavailable", 503],
           ["google-direct", "success", undefined]
         ])
-        assert.strictEqual(result.images[0].mimeType, "image/png")
+        assert.strictEqual(result.images[0].mimeType, "image/jpeg") // Nano Banana 2 answers JPEG, as live
         assert.strictEqual(emu.requests("openrouter").length, 1)
         assert.strictEqual(emu.requests("google").length, 1)
         assert.strictEqual(emu.requests("aimlapi").length, 0)

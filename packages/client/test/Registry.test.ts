@@ -211,7 +211,7 @@ describe("a third-party backend in the registry", () => {
       )
       assert.strictEqual(
         messageOf(unknown),
-        `NANOGEN_PROVIDERS names an unknown provider "dalle"; expected a comma-separated list of openrouter, google-direct, aimlapi, loopback`
+        `NANOGEN_PROVIDERS names an unknown provider "dalle"; expected a comma-separated list of openrouter, google-direct, vertex, aimlapi, loopback`
       )
       const none = yield* Effect.flip(Nanogen.configWith({ providers: registry }).pipe(withEnv({})))
       assert.strictEqual(messageOf(none), Nanogen.noProviderMessage(registry))
