@@ -610,7 +610,7 @@ export const usage: { readonly [name in "generate" | "edit" | "models" | "provid
       {
         names: ["--out", "-o"],
         value: "<path>",
-        help: "default out.png (-n 3: out.png out-1.png out-2.png); the extension follows the bytes"
+        help: "default out.png (-n 3: out-1, out-2); the extension follows the bytes: JPEG writes out.jpg"
       },
       { names: ["--force"], help: "overwrite existing files (without it: refused before any call)" },
       providersFlag,
@@ -622,8 +622,8 @@ export const usage: { readonly [name in "generate" | "edit" | "models" | "provid
       { names: ["--json"], help: "print one JSON object on stdout and nothing else (a failed generation too)" }
     ],
     examples: [
-      `nanogen generate "a nano banana on a plate" -r 16:9 -s 2K -o banana.png`,
-      `nanogen generate "put it on a beach" -i banana.png -m nano-banana-pro --force -o banana.png`,
+      `nanogen generate "a nano banana on a plate" -r 16:9 -s 2K -o banana.jpg`,
+      `nanogen generate "put it on a beach" -i banana.jpg -m nano-banana-pro --force -o banana.jpg`,
       `nanogen generate "three bananas" -n 3 --json | jq -r '.paths[]'`
     ]
   },
@@ -710,11 +710,16 @@ const flagColumn = (flag: Flag) => `${flag.names.join(", ")}${flag.value === und
 export const helpText = (command?: keyof typeof usage): string => {
   if (command === undefined) {
     const width = Math.max(...commandNames.map((name) => usage[name].synopsis.length))
+    const beside = commandNames.map((name) => `  $ ${usage[name].synopsis.padEnd(width)}  ${usage[name].summary}`)
+    // Summaries beside their synopses when every line fits in 120 columns, else each under its synopsis.
+    const commands = beside.every((line) => line.length <= 120)
+      ? beside
+      : commandNames.flatMap((name) => [`  $ ${usage[name].synopsis}`, `      ${usage[name].summary}`])
     return [
       "nanogen: Nano Banana images through OpenRouter, the AI/ML API and the Gemini API, with failover",
       "",
       "Usage:",
-      ...commandNames.map((name) => `  $ ${usage[name].synopsis.padEnd(width)}  ${usage[name].summary}`),
+      ...commands,
       "  $ nanogen <command> --help | nanogen --version",
       "",
       "Examples:",

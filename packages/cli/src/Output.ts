@@ -159,23 +159,24 @@ export const writeImages = (
 const formatMs = (ms: number): string => ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`
 
 /**
- * Which image (1-based) each attempt of a trail belongs to. An attempt that carries its own `image` number keeps
- * it; otherwise the trail is read as the fallback builds it for `n > 1` — one chain per image, each ending at its
- * success, the chains of images that failed last — so an attempt belongs to the image whose success follows it.
+ * Which image (1-based) each attempt of a trail belongs to. An attempt that carries its own `image` (the 0-based
+ * index the fallback stamps on it) is numbered from it; otherwise the trail is read as the fallback builds it for
+ * `n > 1` — one chain per image, each ending at its success, the chains of images that failed last — so an attempt
+ * belongs to the image whose success follows it.
  *
  * @example
  * ```ts
  * import { Output } from "@nanogen/cli"
  * const a = (outcome: string) => ({ provider: "openrouter", model: "m", outcome, durationMs: 1 })
  * Output.imageOfAttempts([a("RateLimited"), a("success"), a("success")]) // [1, 1, 2]
+ * Output.imageOfAttempts([{ ...a("success"), image: 0 }, { ...a("success"), image: 1 }]) // [1, 2]
  * ```
  * @since 0.1.0
  * @category Formatting
  */
 export const imageOfAttempts = (attempts: ReadonlyArray<ImageResult.Attempt>): Array<number> => {
-  // Core numbers images from 0 (`Attempt.image`, the index of the first image an attempt serves); people count from 1.
   const own = attempts.map((attempt) => attempt.image)
-  if (own.every((image): image is number => typeof image === "number")) return own.map((image) => image + 1)
+  if (own.every((image): image is number => image !== undefined)) return own.map((image) => image + 1)
   let image = 1
   return attempts.map((attempt) => attempt.outcome === "success" ? image++ : image)
 }
@@ -190,8 +191,8 @@ const attemptLine = (attempt: ImageResult.Attempt, number: number, providerWidth
 
 /**
  * One line per attempt: number, backend, native model, outcome (with the HTTP status), duration and message.
- * When the attempts belong to several images (`n > 1`), they are grouped under `image k of n:` and numbered
- * per image.
+ * When the attempts belong to several images (`n > 1`), they are grouped under `image k of n:` (`images k–m of n:`
+ * for an attempt that asked for several at once) and numbered per image.
  *
  * @example
  * ```ts
@@ -205,13 +206,16 @@ const attemptLine = (attempt: ImageResult.Attempt, number: number, providerWidth
 export const formatAttempts = (attempts: ReadonlyArray<ImageResult.Attempt>, indent = "  "): Array<string> => {
   const providerWidth = Math.max(0, ...attempts.map((attempt) => attempt.provider.length))
   const images = imageOfAttempts(attempts)
-  const count = Math.max(0, ...images)
-  if (count <= 1) return attempts.map((attempt, index) => attemptLine(attempt, index + 1, providerWidth, indent))
+  const firsts = [...new Set(images)].sort((a, b) => a - b)
+  if (firsts.length <= 1) {
+    return attempts.map((attempt, index) => attemptLine(attempt, index + 1, providerWidth, indent))
+  }
+  const total = Math.max(...attempts.map((attempt, index) => images[index]! + (attempt.count ?? 1) - 1))
   const lines: Array<string> = []
-  for (let image = 1; image <= count; image++) {
+  for (const image of firsts) {
     const own = attempts.filter((_, index) => images[index] === image)
-    if (own.length === 0) continue
-    lines.push(`${indent}image ${image} of ${count}:`)
+    const last = image + Math.max(...own.map((attempt) => attempt.count ?? 1)) - 1
+    lines.push(`${indent}${last === image ? `image ${image}` : `images ${image}–${last}`} of ${total}:`)
     own.forEach((attempt, index) => lines.push(attemptLine(attempt, index + 1, providerWidth, `${indent}  `)))
   }
   return lines

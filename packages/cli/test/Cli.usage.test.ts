@@ -119,8 +119,10 @@ describe("--help", () => {
       assert.include(top.stdout, `$ nanogen ${command}`)
       const page = await run([command, "-h"])
       assert.isTrue(page.stdout.startsWith(`Usage: $ nanogen ${command}`), page.stdout)
+      for (const line of page.stdout.split("\n")) assert.isAtMost(line.length, 120, line)
     }
     assert.notInclude(top.stdout, "\u001b[")
+    for (const line of top.stdout.split("\n")) assert.isAtMost(line.length, 120, line)
   })
 })
 
@@ -253,7 +255,10 @@ describe("nanogen generate, as a person types it", () => {
       timeout: 60_000
     })
     assert.strictEqual(result.code, 0, result.stderr)
-    // The extension follows the real type of the bytes: Nano Banana 2 answers JPEG.
-    assert.deepStrictEqual(JSON.parse(result.stdout).paths, [out.replace(/\.png$/, ".jpg")])
+    // Nano Banana 2 answers JPEG: the extension follows the bytes, and the JSON names the file written.
+    const written = out.replace(/\.png$/, ".jpg")
+    assert.deepStrictEqual(JSON.parse(result.stdout).paths, [written])
+    assert.isTrue(Fs.existsSync(written))
+    assert.isFalse(Fs.existsSync(out))
   })
 })

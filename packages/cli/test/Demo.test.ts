@@ -15,22 +15,23 @@ describe("nanogen demo", () => {
     assert.include(result.stdout, "ProviderUnavailable 503")
     assert.include(result.stdout, "RateLimited 429")
     assert.include(result.stdout, "done: 3 images")
+    // Files are named after the real type of their bytes: Nano Banana 2 (Gemini 3.1 Flash Image) answers JPEG,
+    // Nano Banana (2.5 Flash Image) PNG.
     const files = Fs.readdirSync(Path.join(dir, "pictures")).sort()
-    assert.strictEqual(files.length, 3)
-    const expected: Record<string, { width: number; height: number }> = {
-      "1-banana-still-life": { width: 1344, height: 768 },
-      "2-lighthouse": { width: 1024, height: 1024 }
+    assert.deepStrictEqual(files, ["1-banana-still-life.jpg", "2-lighthouse.png", "3-robot-poster.jpg"])
+    const expected: Record<string, unknown> = {
+      "1-banana-still-life.jpg": { mimeType: "image/jpeg", size: { width: 1344, height: 768 } },
+      "2-lighthouse.png": { mimeType: "image/png", size: { width: 1024, height: 1024 } },
+      "3-robot-poster.jpg": { mimeType: "image/jpeg", size: { width: 432, height: 592 } }
     }
     for (const file of files) {
       const bytes = new Uint8Array(Fs.readFileSync(Path.join(dir, "pictures", file)))
-      // The file's extension follows the real type of the bytes (Nano Banana 2 answers JPEG, as live).
-      const mimeType = ImageBytes.sniffMimeType(bytes)
-      assert.include(["image/png", "image/jpeg"], mimeType)
-      assert.strictEqual(Path.extname(file), mimeType === "image/png" ? ".png" : ".jpg")
-      const size = ImageBytes.dimensions(bytes)
-      assert.isDefined(size)
-      const stem = file.slice(0, -Path.extname(file).length)
-      if (expected[stem] !== undefined) assert.deepStrictEqual(size, expected[stem])
+      assert.deepStrictEqual(
+        { mimeType: ImageBytes.sniffMimeType(bytes), size: ImageBytes.dimensions(bytes) },
+        expected[file],
+        file
+      )
+      assert.include(result.stdout, `→ pictures/${file}  `)
     }
   })
 
