@@ -110,7 +110,7 @@ const client = createImageClient({ providers: ["openrouter", "google-direct"] })
 const result = await client.generate({ prompt: "a nano banana", aspectRatio: "16:9", imageSize: "1K" })
 const [image] = result.images
 await client.close()
-if (image.mimeType !== "image/png" || image.data.byteLength < 100) throw new Error("no PNG: " + image.mimeType)
+if (!image.mimeType.startsWith("image/") || image.data.byteLength < 100) throw new Error("no image: " + image.mimeType)
 console.log("promise:", result.provider, result.model, image.width + "x" + image.height)
 `,
   "effect.ts": `
@@ -119,7 +119,7 @@ import { Nanogen } from "@nanogen/client"
 import { ImageProvider } from "@nanogen/core"
 import { Effect, Layer } from "effect"
 
-const Live = Nanogen.layerConfig.pipe(Layer.provide(NodeHttpClient.layerUndici))
+const Live = Nanogen.layerConfig().pipe(Layer.provide(NodeHttpClient.layerUndici))
 const program = Effect.gen(function*() {
   const result = yield* ImageProvider.generate({ prompt: "a nano banana", model: "nano-banana-pro" })
   if (result.provider !== "google-direct") return yield* Effect.die("served by " + result.provider)
