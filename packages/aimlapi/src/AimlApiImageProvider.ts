@@ -14,9 +14,7 @@ import {
   ProviderClient,
   ProviderDefinition
 } from "@nanogen/core"
-import type * as ConfigError from "effect/ConfigError"
 import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import { definition } from "./definition.js"
@@ -166,14 +164,8 @@ export const make = (
   options: Options
 ): Effect.Effect<ImageProvider.ImageProvider.Service, never, HttpClient.HttpClient> =>
   Effect.gen(function*() {
-    const client = yield* ProviderClient.make({
-      provider: name,
-      apiUrl: options.apiUrl ?? defaultApiUrl,
-      headers: { authorization: Redacted.make(`Bearer ${Redacted.value(options.apiKey)}`) },
-      timeout: options.timeout,
-      maxBodyBytes: options.maxBodyBytes,
-      transformClient: options.transformClient,
-      download: options.download
+    const client = yield* ProviderClient.forBackend(definition, options, {
+      headers: { authorization: Redacted.make(`Bearer ${Redacted.value(options.apiKey)}`) }
     })
 
     const fail = (model: string, status: number, response: ProviderClient.JsonResponse) =>
@@ -255,8 +247,7 @@ export const make = (
  * @since 0.1.0
  * @category Layers
  */
-export const layer = (options: Options): Layer.Layer<ImageProvider.ImageProvider, never, HttpClient.HttpClient> =>
-  Layer.effect(ImageProvider.ImageProvider, make(options))
+export const layer = ProviderDefinition.layerOf(make)
 
 /**
  * The provider configured from the environment: `AIML_API_KEY` (required, kept `Redacted`) and `AIML_API_URL`
@@ -275,7 +266,4 @@ export const layer = (options: Options): Layer.Layer<ImageProvider.ImageProvider
  * @since 0.1.0
  * @category Layers
  */
-export const layerConfig = (
-  options: Omit<Options, "apiKey" | "apiUrl"> = {}
-): Layer.Layer<ImageProvider.ImageProvider, ConfigError.ConfigError, HttpClient.HttpClient> =>
-  ProviderDefinition.layerConfig(definition, options)
+export const layerConfig = ProviderDefinition.layerConfigOf(() => definition)

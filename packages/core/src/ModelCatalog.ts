@@ -155,6 +155,11 @@ export interface ModelEntry extends Lifecycle {
   readonly thinkingLevels: ReadonlyArray<ThinkingLevel>
   /** Search grounding the model supports. */
   readonly grounding: { readonly googleSearch: boolean; readonly imageSearch: boolean }
+  /**
+   * How Google's own APIs (the Gemini API, Vertex AI) serve it: the GA model id, and the sizes where Google serves
+   * fewer than the ceiling.
+   */
+  readonly google: { readonly id: string; readonly imageSizes?: ReadonlyArray<ImageSize> | undefined }
 }
 
 const TEN: ReadonlyArray<AspectRatio> = ["1:1", "2:3", "3:2", "3:4", "4:3", "4:5", "5:4", "9:16", "16:9", "21:9"]
@@ -175,6 +180,7 @@ const FOURTEEN: ReadonlyArray<AspectRatio> = allRatios
 export const entries: { readonly [A in Alias]: ModelEntry } = {
   "nano-banana": {
     alias: "nano-banana",
+    google: { id: "gemini-2.5-flash-image" },
     displayName: "Nano Banana (Gemini 2.5 Flash Image)",
     aspectRatios: TEN,
     imageSizes: ["1K"],
@@ -192,6 +198,7 @@ export const entries: { readonly [A in Alias]: ModelEntry } = {
   },
   "nano-banana-2": {
     alias: "nano-banana-2",
+    google: { id: "gemini-3.1-flash-image" },
     displayName: "Nano Banana 2 (Gemini 3.1 Flash Image)",
     aspectRatios: FOURTEEN,
     imageSizes: ["512", "1K", "2K", "4K"],
@@ -209,6 +216,7 @@ export const entries: { readonly [A in Alias]: ModelEntry } = {
   },
   "nano-banana-2-lite": {
     alias: "nano-banana-2-lite",
+    google: { id: "gemini-3.1-flash-lite-image", imageSizes: ["1K"] },
     displayName: "Nano Banana 2 Lite (Gemini 3.1 Flash Lite Image)",
     aspectRatios: FOURTEEN,
     // Google documents 1K only; the AI/ML API offers 1K/2K/4K. The ceiling is the union, so a backend that offers
@@ -225,6 +233,7 @@ export const entries: { readonly [A in Alias]: ModelEntry } = {
   },
   "nano-banana-2.1": {
     alias: "nano-banana-2.1",
+    google: { id: "gemini-nano-banana-2.1" },
     displayName: "Nano Banana 2.1",
     aspectRatios: FOURTEEN,
     // `512` is rejected by the API on 2.1 (sources agree but one): never sent, refused locally as InvalidRequest.
@@ -240,6 +249,7 @@ export const entries: { readonly [A in Alias]: ModelEntry } = {
   },
   "nano-banana-pro": {
     alias: "nano-banana-pro",
+    google: { id: "gemini-3-pro-image" },
     displayName: "Nano Banana Pro (Gemini 3 Pro Image)",
     aspectRatios: TEN,
     imageSizes: ["1K", "2K", "4K"],
@@ -627,6 +637,28 @@ export const unmapped = (
  * @category Models
  */
 export type CapabilityInput = string | (Partial<Capability> & Pick<Capability, "id">)
+
+/**
+ * The table of a backend that serves Google's own model ids (`ModelEntry.google`), each behind `prefix`
+ * (OpenRouter's `google/`), with Google's sizes: the Gemini API, Vertex AI, and routers that pass the ids on.
+ *
+ * @example
+ * ```ts
+ * import { ModelCatalog } from "@nanogen/core"
+ * const models = ModelCatalog.googleTable({ inputTypes: ["image/png", "image/jpeg"], seed: true }, "google/")
+ * models["nano-banana-pro"]?.generate.id // "google/gemini-3-pro-image"
+ * ```
+ * @since 0.2.0
+ * @category Constructors
+ */
+export const googleTable = (defaults: Partial<Capability> & Pick<Capability, "inputTypes">, prefix = ""): Table =>
+  table(
+    defaults,
+    Object.fromEntries(aliases.map((alias) => {
+      const { id, imageSizes } = entries[alias].google
+      return [alias, { id: `${prefix}${id}`, ...(imageSizes === undefined ? {} : { imageSizes }) }]
+    }))
+  )
 
 /**
  * Builds a capability table: every capability takes the model's ceilings (`capability`), then `defaults` (the

@@ -25,6 +25,7 @@ import { keyFreeSpans } from "./internal/httpSpan.js"
 import { ImageEventsSink } from "./internal/imageEvents.js"
 import { ImageJsonSink } from "./internal/imageJson.js"
 import * as JsonBody from "./JsonBody.js"
+import type * as ProviderDefinition from "./ProviderDefinition.js"
 import * as ResponseBody from "./ResponseBody.js"
 import * as RetryAfter from "./RetryAfter.js"
 import * as Scrub from "./Scrub.js"
@@ -48,6 +49,11 @@ export interface Options {
    * header credentials.
    */
   readonly credentials?: ReadonlyArray<Redacted.Redacted<string>> | undefined
+  /**
+   * A credential issued per request (an OAuth2 access token): its header is asked for before every request and
+   * scrubbed like `headers`. A 401 answer runs `refresh` (when given) and sends the request once more.
+   */
+  readonly credential?: Credential | undefined
   /** Per-call deadline. Default 120 seconds (4K Pro images can take over a minute). */
   readonly timeout?: Duration.DurationInput | undefined
   /** Response body cap in bytes. Default 64 MiB. */
@@ -56,6 +62,30 @@ export interface Options {
   readonly download?: ImageDownload.Options | undefined
   /** A last transformation of the underlying client (retries at the HTTP level, tracing, proxies…). */
   readonly transformClient?: ((client: HttpClient.HttpClient) => HttpClient.HttpClient) | undefined
+}
+
+/**
+ * A credential issued per request: the header it goes in, the effect that gives its current value (cached and
+ * renewed by its issuer), and what makes the next value a new one.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Redacted } from "effect"
+ * import type { ProviderClient } from "@nanogen/core"
+ * declare const fetchToken: Effect.Effect<string>
+ * const credential: ProviderClient.Credential = {
+ *   header: "authorization",
+ *   value: Effect.map(fetchToken, (token) => Redacted.make(`Bearer ${token}`))
+ * }
+ * ```
+ * @since 0.2.0
+ * @category Models
+ */
+export interface Credential {
+  readonly header: string
+  readonly value: Effect.Effect<Redacted.Redacted, AttemptError>
+  /** Run after a 401 (the token was revoked or expired early): the next `value` is a new token. */
+  readonly refresh?: Effect.Effect<void> | undefined
 }
 
 /**
@@ -307,6 +337,52 @@ export interface ProviderClient {
 }
 
 /**
+ * The options of a client taken from a provider's options: `timeout`, `maxBodyBytes`, `download` and
+ * `transformClient`, as every provider passes them on.
+ *
+ * @example
+ * ```ts
+ * import { ProviderClient } from "@nanogen/core"
+ * declare const options: { readonly timeout?: string; readonly apiKey: unknown }
+ * const client = ProviderClient.make({ ...ProviderClient.common(options), provider: "my-backend", apiUrl: "https://api.example.com/v1", headers: {} })
+ * ```
+ * @since 0.2.0
+ * @category Constructors
+ */
+export const common = (options: ProviderDefinition.CommonOptions): Pick<
+  Options,
+  "timeout" | "maxBodyBytes" | "download" | "transformClient"
+> => ({
+  timeout: options.timeout,
+  maxBodyBytes: options.maxBodyBytes,
+  download: options.download,
+  transformClient: options.transformClient
+})
+
+/**
+ * The client of a backend: `make` with the backend's name, its base URL (`options.apiUrl`, else the definition's
+ * default), the common options, and how it authenticates.
+ *
+ * @example
+ * ```ts
+ * import { Redacted } from "effect"
+ * import { ProviderClient } from "@nanogen/core"
+ * const backend = { name: "my-backend", apiUrl: { env: "MY_BACKEND_API_URL", default: "https://api.example.com/v1" } }
+ * const client = ProviderClient.forBackend(backend, { timeout: "90 seconds" }, {
+ *   headers: { authorization: Redacted.make("Bearer my-key") }
+ * })
+ * ```
+ * @since 0.2.0
+ * @category Constructors
+ */
+export const forBackend = (
+  backend: Pick<ProviderDefinition.ProviderDefinition, "name" | "apiUrl">,
+  options: ProviderDefinition.CommonOptions & { readonly apiUrl?: string | undefined },
+  auth: Pick<Options, "headers" | "credential" | "credentials">
+): Effect.Effect<ProviderClient, never, HttpClient.HttpClient> =>
+  make({ ...common(options), ...auth, provider: backend.name, apiUrl: options.apiUrl ?? backend.apiUrl.default })
+
+/**
  * The default per-call deadline.
  *
  * @since 0.1.0
@@ -344,15 +420,29 @@ export const make = (options: Options): Effect.Effect<ProviderClient, never, Htt
     const apiUrl = options.apiUrl.replace(/\/+$/, "")
     const timeout = Duration.decode(options.timeout ?? defaultTimeout)
     const maxBodyBytes = options.maxBodyBytes ?? ResponseBody.defaultMaxBytes
-    const scrub = Scrub.make([
+    const fixed = [
       ...Object.values(options.headers).filter((value): value is Redacted.Redacted<string> =>
         Redacted.isRedacted(value)
       ),
       ...(options.credentials ?? [])
-    ])
-    const redactedNames = Object.entries(options.headers)
-      .filter(([, value]) => Redacted.isRedacted(value))
-      .map(([name]) => name.toLowerCase())
+    ]
+    // Credentials issued per request are scrubbed too: the last few issued (an old token may still be echoed).
+    const issued: Array<Redacted.Redacted<string>> = []
+    let scrubber = Scrub.make(fixed)
+    const scrub: Scrub.Scrubber = (text) => scrubber(text)
+    const issue = (value: Redacted.Redacted) => {
+      if (!issued.includes(value as Redacted.Redacted<string>)) {
+        issued.push(value as Redacted.Redacted<string>)
+        if (issued.length > 4) issued.shift()
+        scrubber = Scrub.make([...fixed, ...issued])
+      }
+      return Redacted.value(value)
+    }
+    const redactedNames = [
+      ...Object.entries(options.headers).filter(([, value]) => Redacted.isRedacted(value)).map(([name]) => name),
+      ...(options.credential === undefined ? [] : [options.credential.header])
+    ].map((name) => name.toLowerCase())
+    const { credential } = options
 
     const exchange = <A>(
       path: string,
@@ -374,9 +464,21 @@ export const make = (options: Options): Effect.Effect<ProviderClient, never, Htt
             Redacted.isRedacted(value) ? Redacted.value(value) : value
           )
         }
-        const response = yield* client.execute(request).pipe(
-          Effect.mapError((error) => HttpFailure.fromHttpClientError(provider, error))
-        )
+        const send = (signed: HttpClientRequest.HttpClientRequest) =>
+          client.execute(signed).pipe(Effect.mapError((error) => HttpFailure.fromHttpClientError(provider, error)))
+        const sign = credential === undefined
+          ? Effect.succeed(request)
+          : Effect.map(
+            credential.value,
+            (value) => HttpClientRequest.setHeader(request, credential.header, issue(value))
+          )
+        let response = yield* Effect.flatMap(sign, send)
+        if (response.status === 401 && credential?.refresh !== undefined) {
+          // The token was refused: its answer is read (and dropped) to free the connection, then one more try.
+          yield* Effect.ignore(ResponseBody.read(provider, response, maxBodyBytes))
+          yield* credential.refresh
+          response = yield* Effect.flatMap(sign, send)
+        }
         return yield* read(response)
       }).pipe(
         // Everything upstream-derived that leaves the client is scrubbed: error messages (snippets of error pages,

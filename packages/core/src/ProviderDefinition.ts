@@ -16,7 +16,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import type * as ImageDownload from "./ImageDownload.js"
-import type * as ImageProvider from "./ImageProvider.js"
+import * as ImageProvider from "./ImageProvider.js"
 import type * as ModelCatalog from "./ModelCatalog.js"
 
 /**
@@ -279,6 +279,34 @@ export const credentialConfig = (definition: ProviderDefinition<any>): Config.Co
   }))
 
 /**
+ * An optional environment variable, spaces around it dropped; blank counts as unset (`undefined`).
+ *
+ * @example
+ * ```ts
+ * import { ProviderDefinition } from "@nanogen/core"
+ * const project = ProviderDefinition.variable("GOOGLE_CLOUD_PROJECT") // Config<string | undefined>
+ * ```
+ * @since 0.2.0
+ * @category Config
+ */
+export const variable = (name: string): Config.Config<string | undefined> =>
+  Config.string(name).pipe(Config.option, Config.map((value) => Option.getOrUndefined(value)?.trim() || undefined))
+
+/**
+ * Whether one of the variables is set and not blank.
+ *
+ * @example
+ * ```ts
+ * import { ProviderDefinition } from "@nanogen/core"
+ * const configured = ProviderDefinition.anySet(["VERTEX_API_KEY", "GOOGLE_APPLICATION_CREDENTIALS"])
+ * ```
+ * @since 0.2.0
+ * @category Config
+ */
+export const anySet = (names: ReadonlyArray<string>): Config.Config<boolean> =>
+  Config.map(Config.all(names.map(variable)), (values) => values.some((value) => value !== undefined))
+
+/**
  * The base URL from the environment (`apiUrl.env`), else `apiUrl.default`; a blank value counts as unset.
  *
  * @example
@@ -291,13 +319,7 @@ export const credentialConfig = (definition: ProviderDefinition<any>): Config.Co
  * @category Config
  */
 export const apiUrlConfig = (definition: ProviderDefinition<any>): Config.Config<string> =>
-  Config.string(definition.apiUrl.env).pipe(
-    Config.option,
-    Config.map((value) => {
-      const url = Option.getOrUndefined(value)?.trim()
-      return url === undefined || url === "" ? definition.apiUrl.default : url
-    })
-  )
+  Config.map(variable(definition.apiUrl.env), (url) => url ?? definition.apiUrl.default)
 
 /**
  * Whether the environment configures the backend: its own `isConfigured` when it has one, else whether one of its
@@ -314,9 +336,7 @@ export const apiUrlConfig = (definition: ProviderDefinition<any>): Config.Config
  * @category Config
  */
 export const isConfigured = (definition: ProviderDefinition<any>): Config.Config<boolean> =>
-  definition.isConfigured ?? Config.all(
-    definition.credentials.apiKey.map((variable) => Config.string(variable).pipe(Config.option))
-  ).pipe(Config.map((values) => values.some((value) => Option.isSome(value) && value.value.trim() !== "")))
+  definition.isConfigured ?? anySet(definition.credentials.apiKey)
 
 const missingKey = (definition: ProviderDefinition<any>): ConfigError.ConfigError => {
   const [first, ...rest] = definition.credentials.apiKey
@@ -361,3 +381,60 @@ export const layerConfig = <O extends Options>(
     })
   )
 }
+
+/**
+ * The type of a provider's `layer`: explicit options in, the `ImageProvider` layer out.
+ *
+ * @since 0.2.0
+ * @category Layers
+ */
+export type LayerOf<O> = (options: O) => Layer.Layer<ImageProvider.ImageProvider, never, HttpClient.HttpClient>
+
+/**
+ * The type of a provider's `layerConfig`: the options beside the credential and URL in, the layer reading the
+ * environment out.
+ *
+ * @since 0.2.0
+ * @category Layers
+ */
+export type LayerConfigOf<O> = (
+  options?: Omit<O, "apiKey" | "apiUrl">
+) => Layer.Layer<ImageProvider.ImageProvider, ConfigError.ConfigError, HttpClient.HttpClient>
+
+/**
+ * A provider's `layer`, from its `make` (the service built from the ambient `HttpClient`).
+ *
+ * @example
+ * ```ts
+ * import type { HttpClient } from "@effect/platform"
+ * import type { Effect } from "effect"
+ * import { type ImageProvider, ProviderDefinition } from "@nanogen/core"
+ * declare const make: (options: ProviderDefinition.Options) => Effect.Effect<ImageProvider.ImageProvider.Service, never, HttpClient.HttpClient>
+ *
+ * export const layer = ProviderDefinition.layerOf(make)
+ * ```
+ * @since 0.2.0
+ * @category Layers
+ */
+export const layerOf = <O>(
+  make: (options: O) => Effect.Effect<ImageProvider.ImageProvider.Service, never, HttpClient.HttpClient>
+): LayerOf<O> =>
+(options) => Layer.effect(ImageProvider.ImageProvider, make(options))
+
+/**
+ * A provider's `layerConfig`: `layerConfig(definition, options)`, the definition given lazily (the definition
+ * module and the provider module import each other).
+ *
+ * @example
+ * ```ts
+ * import { ProviderDefinition } from "@nanogen/core"
+ * declare const definition: ProviderDefinition.ProviderDefinition
+ *
+ * export const layerConfig = ProviderDefinition.layerConfigOf(() => definition)
+ * ```
+ * @since 0.2.0
+ * @category Layers
+ */
+export const layerConfigOf =
+  <O extends Options>(definition: () => ProviderDefinition<O>): LayerConfigOf<O> => (options) =>
+    layerConfig(definition(), options)

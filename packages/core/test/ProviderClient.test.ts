@@ -294,7 +294,11 @@ describe("ProviderClient scrubs declared credentials in every form", () => {
     ["Key", { headers: { authorization: Redacted.make(`Key ${CANARY_KEY}`) } }],
     ["Basic", { headers: { authorization: Redacted.make(`Basic ${basic}`) } }],
     ["x-goog-api-key", { headers: { "x-goog-api-key": Redacted.make(CANARY_KEY) } }],
-    ["?key=", { headers: {}, credentials: [Redacted.make(CANARY_KEY)] }]
+    ["?key=", { headers: {}, credentials: [Redacted.make(CANARY_KEY)] }],
+    ["per-request credential", {
+      headers: {},
+      credential: { header: "authorization", value: Effect.succeed(Redacted.make(`Bearer ${CANARY_KEY}`)) }
+    }]
   ]
   const page = (key: string) => `<html>${echoes(key).join(" ")} proxy error</html>`
 
@@ -343,6 +347,66 @@ describe("ProviderClient scrubs declared credentials in every form", () => {
           assertClean(c.scrub(page(CANARY_KEY)))
         }
       })).pipe(Effect.provide(HttpClientLive)))
+})
+
+describe("ProviderClient with a credential issued per request", () => {
+  it.live("asks for the credential before every request; a 401 refreshes it and sends once more", () => {
+    let issued = 0
+    let refreshed = 0
+    const credential: ProviderClient.Credential = {
+      header: "authorization",
+      value: Effect.sync(() => Redacted.make(`Bearer ${CANARY_KEY}-${issued++}`)),
+      refresh: Effect.sync(() => void refreshed++)
+    }
+    return withServer((req, _body, res) => {
+      // The first token is refused, echoed in the error page; every later one is accepted.
+      if (req.headers.authorization === `Bearer ${CANARY_KEY}-0`) {
+        res.writeHead(401, { "content-type": "application/json" }).end(
+          JSON.stringify({ error: { message: `token ${CANARY_KEY}-0 expired` } })
+        )
+        return
+      }
+      res.writeHead(200, { "content-type": "application/json" }).end(
+        JSON.stringify({ echo: `accepted ${req.headers.authorization}` })
+      )
+    }, (url, seen) =>
+      Effect.gen(function*() {
+        const c = yield* client(url, { headers: {}, credential })
+        const first = yield* c.postJson("/generate", { n: 1 })
+        assert.strictEqual(first.status, 200)
+        assert.deepStrictEqual(seen.map((request) => request.headers.authorization), [
+          `Bearer ${CANARY_KEY}-0`,
+          `Bearer ${CANARY_KEY}-1`
+        ])
+        assert.strictEqual(refreshed, 1)
+        // The token the answer echoed is scrubbed like a fixed header.
+        assert.deepStrictEqual(first.body, { echo: "accepted <redacted>" })
+        const second = yield* c.postJson("/generate", { n: 1 })
+        assert.strictEqual(second.status, 200)
+        assert.strictEqual(seen[2].headers.authorization, `Bearer ${CANARY_KEY}-2`)
+        assert.strictEqual(refreshed, 1)
+        assertNoSecret(CANARY_KEY, c.scrub(`old ${CANARY_KEY}-0, new ${CANARY_KEY}-2`))
+      })).pipe(Effect.provide(HttpClientLive))
+  })
+
+  it.live("a second 401 is the answer: no refresh loop", () => {
+    let refreshed = 0
+    const credential: ProviderClient.Credential = {
+      header: "authorization",
+      value: Effect.succeed(Redacted.make(`Bearer ${CANARY_KEY}`)),
+      refresh: Effect.sync(() => void refreshed++)
+    }
+    return withServer((_req, _body, res) => {
+      res.writeHead(401, { "content-type": "application/json" }).end("{\"error\":{\"code\":401}}")
+    }, (url, seen) =>
+      Effect.gen(function*() {
+        const c = yield* client(url, { headers: {}, credential })
+        const response = yield* c.postJson("/generate", {})
+        assert.strictEqual(response.status, 401)
+        assert.strictEqual(seen.length, 2)
+        assert.strictEqual(refreshed, 1)
+      })).pipe(Effect.provide(HttpClientLive))
+  })
 })
 
 describe("ProviderClient classifies answers once for every provider", () => {

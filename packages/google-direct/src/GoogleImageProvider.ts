@@ -6,9 +6,7 @@
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
 import { ImageGenerationError, ImageProvider, ImageRequest, ProviderClient, ProviderDefinition } from "@nanogen/core"
-import type * as ConfigError from "effect/ConfigError"
 import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
 import { definition } from "./definition.js"
 import * as GeminiCodec from "./GeminiCodec.js"
 
@@ -116,14 +114,8 @@ export const make = (
   options: Options
 ): Effect.Effect<ImageProvider.ImageProvider.Service, never, HttpClient.HttpClient> =>
   Effect.gen(function*() {
-    const client = yield* ProviderClient.make({
-      provider: name,
-      apiUrl: options.apiUrl ?? defaultApiUrl,
-      headers: { "x-goog-api-key": options.apiKey },
-      timeout: options.timeout,
-      maxBodyBytes: options.maxBodyBytes,
-      download: options.download,
-      transformClient: options.transformClient
+    const client = yield* ProviderClient.forBackend(definition, options, {
+      headers: { "x-goog-api-key": options.apiKey }
     })
     const stream = options.stream === true
 
@@ -184,8 +176,7 @@ export const make = (
  * @since 0.1.0
  * @category Layers
  */
-export const layer = (options: Options): Layer.Layer<ImageProvider.ImageProvider, never, HttpClient.HttpClient> =>
-  Layer.effect(ImageProvider.ImageProvider, make(options))
+export const layer = ProviderDefinition.layerOf(make)
 
 /**
  * The provider configured from the environment: `GEMINI_API_KEY` (else `GOOGLE_API_KEY`) and `GEMINI_API_URL`.
@@ -205,7 +196,4 @@ export const layer = (options: Options): Layer.Layer<ImageProvider.ImageProvider
  * @since 0.1.0
  * @category Layers
  */
-export const layerConfig = (
-  options: Omit<Options, "apiKey" | "apiUrl"> = {}
-): Layer.Layer<ImageProvider.ImageProvider, ConfigError.ConfigError, HttpClient.HttpClient> =>
-  ProviderDefinition.layerConfig(definition, options)
+export const layerConfig = ProviderDefinition.layerConfigOf(() => definition)

@@ -8,8 +8,8 @@ import { ModelCatalog, ProviderDefinition } from "@nanogen/core"
 import * as GoogleImageProvider from "./GoogleImageProvider.js"
 
 /**
- * What the Gemini API serves for each model: the GA ids. Lite takes 1K only (Google's model page); 2.1 has no 512
- * tier (its ceiling in the catalog already says so).
+ * What the Gemini API serves for each model: Google's GA ids (`ModelCatalog.entries[alias].google`). Lite takes 1K
+ * only (Google's model page); 2.1 has no 512 tier (its ceiling in the catalog already says so).
  *
  * @example
  * ```ts
@@ -19,16 +19,10 @@ import * as GoogleImageProvider from "./GoogleImageProvider.js"
  * @since 0.2.0
  * @category Models
  */
-export const models: ModelCatalog.Table = ModelCatalog.table(
-  { inputTypes: ["image/png", "image/jpeg", "image/webp", "image/heic", "image/heif"], seed: true },
-  {
-    "nano-banana": "gemini-2.5-flash-image",
-    "nano-banana-2": "gemini-3.1-flash-image",
-    "nano-banana-2-lite": { id: "gemini-3.1-flash-lite-image", imageSizes: ["1K"] },
-    "nano-banana-2.1": "gemini-nano-banana-2.1",
-    "nano-banana-pro": "gemini-3-pro-image"
-  }
-)
+export const models: ModelCatalog.Table = ModelCatalog.googleTable({
+  inputTypes: ["image/png", "image/jpeg", "image/webp", "image/heic", "image/heif"],
+  seed: true
+})
 
 /**
  * The preview ids, shut down on the Gemini API: refused before any call, naming the GA id to use.

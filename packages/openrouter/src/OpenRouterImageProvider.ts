@@ -7,10 +7,8 @@
  */
 import * as HttpClient from "@effect/platform/HttpClient"
 import { ImageProvider, ImageRequest, ModelCatalog, ProviderClient, ProviderDefinition } from "@nanogen/core"
-import type * as ConfigError from "effect/ConfigError"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
 import * as Predicate from "effect/Predicate"
 import * as Redacted from "effect/Redacted"
 import { definition } from "./definition.js"
@@ -182,15 +180,7 @@ export const make = (
     }
     if (options.appUrl !== undefined) headers["http-referer"] = options.appUrl
     if (options.appName !== undefined) headers["x-openrouter-title"] = options.appName
-    const client = yield* ProviderClient.make({
-      provider: name,
-      apiUrl: options.apiUrl ?? defaultApiUrl,
-      headers,
-      timeout: options.timeout,
-      maxBodyBytes: options.maxBodyBytes,
-      download: options.download,
-      transformClient: options.transformClient
-    })
+    const client = yield* ProviderClient.forBackend(definition, options, { headers })
     const stream = options.stream ?? false
     const scrub: Errors.Scrub = client.scrub
 
@@ -330,8 +320,7 @@ const imagesService = (options: Options, client: ProviderClient.ProviderClient) 
  * @since 0.1.0
  * @category Layers
  */
-export const layer = (options: Options): Layer.Layer<ImageProvider.ImageProvider, never, HttpClient.HttpClient> =>
-  Layer.effect(ImageProvider.ImageProvider, make(options))
+export const layer = ProviderDefinition.layerOf(make)
 
 /**
  * The provider configured from the environment: `OPENROUTER_API_KEY` (required, read as `Redacted`) and
@@ -350,7 +339,4 @@ export const layer = (options: Options): Layer.Layer<ImageProvider.ImageProvider
  * @since 0.1.0
  * @category Layers
  */
-export const layerConfig = (
-  options: Omit<Options, "apiKey" | "apiUrl"> = {}
-): Layer.Layer<ImageProvider.ImageProvider, ConfigError.ConfigError, HttpClient.HttpClient> =>
-  ProviderDefinition.layerConfig(definition, options)
+export const layerConfig = ProviderDefinition.layerConfigOf(() => definition)

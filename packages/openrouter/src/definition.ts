@@ -8,9 +8,10 @@ import { ModelCatalog, ProviderDefinition } from "@nanogen/core"
 import * as OpenRouterImageProvider from "./OpenRouterImageProvider.js"
 
 /**
- * What OpenRouter serves for each model: the GA slugs. Lite is 1K only (Google's documentation). Nano Banana 2.1 was
- * not listed when this table was written: its slug follows OpenRouter's pattern for the other Google models; if
- * OpenRouter answers it is not a valid model, that is `UnsupportedRequest` and a fallback moves on.
+ * What OpenRouter serves for each model: the GA slugs, `google/` and Google's id. Lite is 1K only (Google's
+ * documentation). Nano Banana 2.1 was not listed when this table was written: its slug follows OpenRouter's pattern
+ * for the other Google models; if OpenRouter answers it is not a valid model, that is `UnsupportedRequest` and a
+ * fallback moves on.
  *
  * @example
  * ```ts
@@ -20,15 +21,9 @@ import * as OpenRouterImageProvider from "./OpenRouterImageProvider.js"
  * @since 0.2.0
  * @category Models
  */
-export const models: ModelCatalog.Table = ModelCatalog.table(
+export const models: ModelCatalog.Table = ModelCatalog.googleTable(
   { inputTypes: ["image/png", "image/jpeg", "image/webp", "image/gif"], seed: true },
-  {
-    "nano-banana": "google/gemini-2.5-flash-image",
-    "nano-banana-2": "google/gemini-3.1-flash-image",
-    "nano-banana-2-lite": { id: "google/gemini-3.1-flash-lite-image", imageSizes: ["1K"] },
-    "nano-banana-2.1": "google/gemini-nano-banana-2.1",
-    "nano-banana-pro": "google/gemini-3-pro-image"
-  }
+  "google/"
 )
 
 /**

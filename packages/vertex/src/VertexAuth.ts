@@ -5,7 +5,7 @@
  *
  * @since 0.2.0
  */
-import { ImageGenerationError } from "@nanogen/core"
+import { ImageGenerationError, ImageProvider, type ProviderClient } from "@nanogen/core"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import { GoogleAuth, type GoogleAuthOptions, type JWTInput } from "google-auth-library"
@@ -48,39 +48,21 @@ export interface Options {
 }
 
 /**
- * A credential header for one call.
- *
- * @since 0.2.0
- * @category Models
- */
-export interface Header {
-  readonly name: "authorization" | "x-goog-api-key"
-  readonly value: Redacted.Redacted
-}
-
-/**
- * The credential of a provider: how it authenticates, the header of the next call, the project its
- * service-account JSON names (if any), and `refresh`, which makes the next `header` fetch a new token (after a 401).
+ * The credential of a provider: how it authenticates, the credential of each request (`x-goog-api-key`, or an
+ * `authorization` bearer token that `refresh` renews after a 401), and the project its service-account JSON names.
  *
  * @since 0.2.0
  * @category Models
  */
 export interface VertexAuth {
   readonly mode: "oauth" | "express"
-  readonly header: Effect.Effect<Header, ImageGenerationError.AuthenticationFailed>
+  readonly credential: ProviderClient.Credential
   readonly projectId: Effect.Effect<string | undefined, ImageGenerationError.AuthenticationFailed>
-  readonly refresh: Effect.Effect<void>
 }
 
 /** What to set, for messages. */
 const whatToSet = "set GOOGLE_APPLICATION_CREDENTIALS to a service-account JSON file (or run " +
   "`gcloud auth application-default login`), or VERTEX_API_KEY for express mode"
-
-const reason = (error: unknown): string => {
-  const text = error instanceof Error ? error.message : String(error)
-  const line = text.split("\n")[0].trim()
-  return line.length > 200 ? `${line.slice(0, 200)}…` : line
-}
 
 /**
  * Builds the credential. Nothing is read or fetched until the first call.
@@ -92,7 +74,7 @@ const reason = (error: unknown): string => {
  *
  * const express = VertexAuth.make("vertex", { apiKey: Redacted.make("AQ.…") })
  * const oauth = VertexAuth.make("vertex", { keyFilename: "/secrets/vertex-sa.json" })
- * const header = Effect.map(oauth.header, (header) => header.name) // "authorization"
+ * oauth.credential.header // "authorization"
  * ```
  * @since 0.2.0
  * @category Constructors
@@ -100,12 +82,8 @@ const reason = (error: unknown): string => {
 export const make = (provider: string, options: Options): VertexAuth => {
   const apiKey = options.apiKey
   if (apiKey !== undefined) {
-    return {
-      mode: "express",
-      header: Effect.succeed({ name: "x-goog-api-key", value: apiKey }),
-      projectId: Effect.succeed(undefined),
-      refresh: Effect.void
-    }
+    const credential = { header: "x-goog-api-key", value: Effect.succeed(apiKey) }
+    return { mode: "express", credential, projectId: Effect.succeed(undefined) }
   }
   const given = options.googleAuthOptions ?? {}
   const scopes = [scope, ...[given.scopes ?? []].flat().filter((extra) => extra !== scope)]
@@ -118,13 +96,13 @@ export const make = (provider: string, options: Options): VertexAuth => {
   const failed = (what: string) => (error: unknown) =>
     new ImageGenerationError.AuthenticationFailed({
       provider,
-      message: `${provider}: ${what} (${reason(error)}): ${whatToSet}`
+      message: `${provider}: ${what} (${ImageProvider.describeDefect(error).split("\n")[0]}): ${whatToSet}`
     })
   const client = Effect.tryPromise({
     try: () => auth.getClient(),
     catch: failed("no usable Google Cloud credentials")
   })
-  const header = Effect.flatMap(client, (authClient) =>
+  const value = Effect.flatMap(client, (authClient) =>
     Effect.tryPromise({
       try: () => authClient.getAccessToken(),
       catch: failed("could not obtain an OAuth2 access token")
@@ -133,12 +111,12 @@ export const make = (provider: string, options: Options): VertexAuth => {
         (answer): answer is { token: string } => typeof answer.token === "string" && answer.token !== "",
         () => failed("could not obtain an OAuth2 access token")("the credentials returned no token")
       ),
-      Effect.map((answer): Header => ({ name: "authorization", value: Redacted.make(`Bearer ${answer.token}`) }))
+      Effect.map((answer) => Redacted.make(`Bearer ${answer.token}`))
     )
   const projectId = Effect.map(client, (authClient) => authClient.projectId ?? undefined)
   // The library refreshes a token that expires soon: marking the cached one as expired forces a new one.
   const refresh = Effect.ignore(Effect.map(client, (authClient) => {
     authClient.credentials = { ...authClient.credentials, expiry_date: 1 }
   }))
-  return { mode: "oauth", header, projectId, refresh }
+  return { mode: "oauth", credential: { header: "authorization", value, refresh }, projectId }
 }

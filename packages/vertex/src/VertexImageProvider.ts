@@ -5,15 +5,13 @@
  *
  * @since 0.2.0
  */
-import * as HttpClient from "@effect/platform/HttpClient"
-import { ImageGenerationError, ImageProvider, ProviderClient, ProviderDefinition, Scrub } from "@nanogen/core"
+import type * as HttpClient from "@effect/platform/HttpClient"
+import { ImageGenerationError, ImageProvider, ProviderClient, ProviderDefinition } from "@nanogen/core"
 import { GeminiCodec } from "@nanogen/google-direct"
-import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import type * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import { definition } from "./definition.js"
 import * as VertexAuth from "./VertexAuth.js"
@@ -142,18 +140,11 @@ export const make = (
   Effect.gen(function*() {
     const auth = VertexAuth.make(name, options)
     const location = auth.mode === "express" ? "global" : options.location ?? "global"
-    const common = {
-      provider: name,
-      apiUrl: options.apiUrl ?? VertexUrl.baseUrl(VertexUrl.isLocation(location) ? location : "global"),
-      timeout: options.timeout,
-      maxBodyBytes: options.maxBodyBytes,
-      download: options.download,
-      transformClient: options.transformClient
-    }
-    const http = yield* HttpClient.HttpClient
-    const downloads = yield* ProviderClient.make({ ...common, headers: {} })
-    const secrets = new Set<Redacted.Redacted<string>>()
-    const scrub = (text: string) => Scrub.make(secrets)(text)
+    const apiUrl = options.apiUrl ?? VertexUrl.baseUrl(VertexUrl.isLocation(location) ? location : "global")
+    const client = yield* ProviderClient.forBackend(definition, { ...options, apiUrl }, {
+      headers: {},
+      credential: auth.credential
+    })
     const unsupported = (field: string, message: string) =>
       new ImageGenerationError.UnsupportedRequest({ provider: name, field, message: `${name}: ${message}` })
     const target = Effect.gen(function*() {
@@ -165,38 +156,15 @@ export const make = (
         )
       }
       const project = options.project ?? (yield* auth.projectId)
-      if (project === undefined) {
-        return yield* new ImageGenerationError.AuthenticationFailed({
-          provider: name,
-          message: `${name}: no Google Cloud project: set GOOGLE_CLOUD_PROJECT`
-        })
-      }
-      return { project, location }
+      if (project !== undefined) return { project, location }
+      return yield* new ImageGenerationError.AuthenticationFailed({
+        provider: name,
+        message: `${name}: no Google Cloud project: set GOOGLE_CLOUD_PROJECT`
+      })
     })
-    /** One exchange with a fresh credential header; a 401 on an OAuth token refreshes it and retries once. */
-    const exchange = (
-      path: string,
-      body: unknown,
-      model: string,
-      retried = false
-    ): Effect.Effect<GeminiCodec.Exchange, ImageGenerationError.AttemptError> =>
-      Effect.gen(function*() {
-        const header = yield* auth.header
-        secrets.add(header.value as Redacted.Redacted<string>)
-        if (secrets.size > 4) secrets.delete(secrets.values().next().value!)
-        const client = yield* ProviderClient.make({ ...common, headers: { [header.name]: header.value } }).pipe(
-          Effect.provideService(HttpClient.HttpClient, http)
-        )
-        return yield* GeminiCodec.send(client, path, body, { model, stream: options.stream === true })
-      }).pipe(
-        Effect.catchTag("AuthenticationFailed", (error) =>
-          error.status === 401 && auth.mode === "oauth" && !retried
-            ? Effect.zipRight(auth.refresh, exchange(path, body, model, true))
-            : Effect.fail(error))
-      )
     return ImageProvider.make(definition, {
       options: ProviderOptions,
-      scrub,
+      scrub: client.scrub,
       concurrency: options.concurrency,
       prepare: (request, resolved) =>
         Effect.gen(function*() {
@@ -208,8 +176,8 @@ export const make = (
               `${resolved.model} is served in ${served.join(", ")} only (location ${where.location})`
             )
           }
-          const images = yield* GeminiCodec.inlineImages(downloads, request, resolved)
-          return { where, images, history: yield* GeminiCodec.historyContents(downloads, request, resolved) }
+          const images = yield* GeminiCodec.inlineImages(client, request, resolved)
+          return { where, images, history: yield* GeminiCodec.historyContents(client, request, resolved) }
         }),
       // Gemini turns continue on the same model id (signatures are model-specific); anything else is re-seeded.
       continuation: () => "gemini",
@@ -220,7 +188,10 @@ export const make = (
             history: prepared.history
           })
           const path = VertexUrl.modelPath(prepared.where, resolved.model)
-          const exchanged = yield* exchange(path, built.body, resolved.model)
+          const exchanged = yield* GeminiCodec.send(client, path, built.body, {
+            model: resolved.model,
+            stream: options.stream === true
+          })
           const session = request.history !== undefined
           const answer = yield* GeminiCodec.answer({ provider: name, resolved, session }, exchanged)
           return { ...answer, warnings: built.warnings }
@@ -247,8 +218,7 @@ export const make = (
  * @since 0.2.0
  * @category Layers
  */
-export const layer = (options: Options): Layer.Layer<ImageProvider.ImageProvider, never, HttpClient.HttpClient> =>
-  Layer.effect(ImageProvider.ImageProvider, make(options))
+export const layer = ProviderDefinition.layerOf(make)
 
 /**
  * The provider configured from the environment: `GOOGLE_CLOUD_PROJECT`, `GOOGLE_CLOUD_LOCATION` (default
@@ -274,20 +244,14 @@ export const layerConfig = (
   options: Omit<Options, "apiKey" | "apiUrl" | "project" | "location" | "keyFilename"> = {}
 ): Layer.Layer<ImageProvider.ImageProvider, ConfigError.ConfigError, HttpClient.HttpClient> =>
   Layer.unwrapEffect(Effect.gen(function*() {
-    const optional = (name: string) =>
-      Config.string(name).pipe(Config.option, Config.map((value) => Option.getOrUndefined(value)?.trim() || undefined))
-    const keyFilename = yield* optional("GOOGLE_APPLICATION_CREDENTIALS")
+    const keyFilename = yield* ProviderDefinition.variable("GOOGLE_APPLICATION_CREDENTIALS")
     const credential = yield* ProviderDefinition.credentialConfig(definition)
-    const project = yield* optional("GOOGLE_CLOUD_PROJECT")
-    const location = (yield* optional("GOOGLE_CLOUD_LOCATION")) ?? "global"
-    const express = keyFilename === undefined && Option.isSome(credential)
-    const apiUrl = yield* optional(definition.apiUrl.env)
     return layer({
       ...options,
-      project,
-      location,
+      project: yield* ProviderDefinition.variable("GOOGLE_CLOUD_PROJECT"),
+      location: (yield* ProviderDefinition.variable("GOOGLE_CLOUD_LOCATION")) ?? "global",
       keyFilename,
-      apiKey: express ? Option.getOrUndefined(credential)?.apiKey : undefined,
-      apiUrl
+      apiKey: keyFilename === undefined ? Option.getOrUndefined(credential)?.apiKey : undefined,
+      apiUrl: yield* ProviderDefinition.variable(definition.apiUrl.env)
     })
   }))

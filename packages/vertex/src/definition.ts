@@ -6,8 +6,6 @@
  */
 import { type ModelCatalog, ProviderDefinition } from "@nanogen/core"
 import { models as geminiModels, nativeAliases as geminiNativeAliases } from "@nanogen/google-direct"
-import * as Config from "effect/Config"
-import * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
 import * as VertexImageProvider from "./VertexImageProvider.js"
 import * as VertexUrl from "./VertexUrl.js"
@@ -67,7 +65,5 @@ export const definition: ProviderDefinition.ProviderDefinition<
   nativeAliases,
   layer: (options) => VertexImageProvider.layer(options),
   layerConfig: (options) => VertexImageProvider.layerConfig(options),
-  isConfigured: Config.all(
-    ["VERTEX_API_KEY", "GOOGLE_APPLICATION_CREDENTIALS"].map((name) => Config.string(name).pipe(Config.option))
-  ).pipe(Config.map((values) => values.some((value) => Option.isSome(value) && value.value.trim() !== "")))
+  isConfigured: ProviderDefinition.anySet(["VERTEX_API_KEY", "GOOGLE_APPLICATION_CREDENTIALS"])
 })

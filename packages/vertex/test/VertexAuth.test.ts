@@ -20,7 +20,7 @@ const viaServer = (server: TokenServer) => ({
 })
 
 const bearer = (auth: VertexAuth.VertexAuth) =>
-  Effect.map(auth.header, (header) => ({ name: header.name, value: Redacted.value(header.value) }))
+  Effect.map(auth.credential.value, (value) => ({ name: auth.credential.header, value: Redacted.value(value) }))
 
 /** Runs `f` with environment variables set (or removed), restoring them afterwards. */
 const withEnv = <A, E, R>(vars: Record<string, string | undefined>, effect: Effect.Effect<A, E, R>) =>
@@ -48,11 +48,11 @@ describe("VertexAuth", () => {
     Effect.gen(function*() {
       const auth = VertexAuth.make("vertex", { apiKey: Redacted.make(CANARY_KEY) })
       assert.strictEqual(auth.mode, "express")
-      const header = yield* auth.header
-      assert.strictEqual(header.name, "x-goog-api-key")
-      assert.isTrue(Redacted.isRedacted(header.value))
-      assert.notInclude(String(header.value), CANARY_KEY)
-      assert.strictEqual(Redacted.value(header.value), CANARY_KEY)
+      const value = yield* auth.credential.value
+      assert.strictEqual(auth.credential.header, "x-goog-api-key")
+      assert.isTrue(Redacted.isRedacted(value))
+      assert.notInclude(String(value), CANARY_KEY)
+      assert.strictEqual(Redacted.value(value), CANARY_KEY)
       assert.strictEqual(yield* auth.projectId, undefined)
     }))
 
@@ -114,7 +114,7 @@ describe("VertexAuth", () => {
       const server = yield* tokenServer
       const auth = VertexAuth.make("vertex", { credentials: serviceAccount, googleAuthOptions: viaServer(server) })
       const first = yield* bearer(auth)
-      yield* auth.refresh
+      yield* auth.credential.refresh!
       const second = yield* bearer(auth)
       assert.strictEqual(server.requests.length, 2)
       assert.strictEqual(first.value, `Bearer ${server.issued[0]}`)
@@ -134,7 +134,7 @@ describe("VertexAuth", () => {
       const server = yield* tokenServer
       server.failWith = { status: 400, body: { error: "invalid_grant", error_description: "Invalid JWT Signature." } }
       const auth = VertexAuth.make("vertex", { credentials: serviceAccount, googleAuthOptions: viaServer(server) })
-      const error = yield* Effect.flip(auth.header)
+      const error = yield* Effect.flip(auth.credential.value)
       assert.strictEqual(error._tag, "AuthenticationFailed")
       assert.strictEqual(error.provider, "vertex")
       assert.include(error.message, "could not obtain an OAuth2 access token")
@@ -156,7 +156,7 @@ describe("VertexAuth", () => {
           CLOUDSDK_CONFIG: mkdtempSync(path.join(tmpdir(), "nanogen-gcloud-")),
           METADATA_SERVER_DETECTION: "none"
         },
-        Effect.flip(auth.header)
+        Effect.flip(auth.credential.value)
       )
       assert.strictEqual(error._tag, "AuthenticationFailed")
       assert.include(error.message, "no usable Google Cloud credentials")
@@ -167,7 +167,7 @@ describe("VertexAuth", () => {
   it.live("a missing key file is AuthenticationFailed", () =>
     Effect.gen(function*() {
       const auth = VertexAuth.make("vertex", { keyFilename: path.join(tmpdir(), "nanogen-no-such-file.json") })
-      const error = yield* Effect.flip(auth.header)
+      const error = yield* Effect.flip(auth.credential.value)
       assert.strictEqual(error._tag, "AuthenticationFailed")
       assert.include(error.message, "nanogen-no-such-file.json")
       assert.include(error.message, "GOOGLE_APPLICATION_CREDENTIALS")
