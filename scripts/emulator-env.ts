@@ -1,6 +1,6 @@
 /**
  * The environment that points every nanogen backend variable at an emulator: what the CLI tests and the doc tests
- * give the processes they spawn.
+ * give the processes they spawn, and what the client tests configure `Nanogen.layerConfig` from.
  */
 export const emulatorEnv = (emulator: {
   readonly urls: { readonly openrouter: string; readonly google: string; readonly aimlapi: string }

@@ -24,6 +24,7 @@ import * as Option from "effect/Option"
 import * as Fs from "node:fs/promises"
 import * as Demo from "./Demo.js"
 import { edit } from "./EditCommand.js"
+import * as SharedOptions from "./internal/options.js"
 import * as Output from "./Output.js"
 
 /**
@@ -68,15 +69,6 @@ export const exitCodeOf = (exit: Exit.Exit<unknown, unknown>): number => {
 }
 
 const toUsageFailure = (error: Settings.SettingsError) => new CliFailure({ exitCode: 2, lines: error.lines })
-
-const providersOption = Options.text("providers").pipe(
-  Options.withDescription(
-    `Fallback order, comma-separated (${Nanogen.providerNames.join(", ")}); overrides NANOGEN_PROVIDERS`
-  ),
-  Options.optional
-)
-
-const jsonOption = (description: string) => Options.boolean("json").pipe(Options.withDescription(description))
 
 const privateDownloadRefused = /only https URLs are downloaded|is not a public address|is a loopback host/
 
@@ -152,39 +144,26 @@ const readImage = (path: string) =>
  */
 export const generate = Command.make("generate", {
   prompt: Args.text({ name: "prompt" }).pipe(Args.withDescription("What to draw (or how to edit the --image files)")),
-  model: Options.text("model").pipe(
-    Options.withAlias("m"),
-    Options.withDescription(
-      "A catalog alias (nano-banana, nano-banana-2, nano-banana-pro) or a native model id; default NANOGEN_MODEL or nano-banana-2"
-    ),
-    Options.optional
+  model: SharedOptions.model(
+    "A catalog alias (nano-banana, nano-banana-2, nano-banana-pro) or a native model id; default NANOGEN_MODEL or nano-banana-2"
   ),
-  aspectRatio: Options.choice("aspect-ratio", ImageRequest.aspectRatios).pipe(
-    Options.withAlias("r"),
-    Options.withDescription("Aspect ratio of the image"),
-    Options.optional
-  ),
-  size: Options.choice("size", ImageRequest.imageSizes).pipe(
-    Options.withAlias("s"),
-    Options.withDescription("Resolution tier (uppercase K)"),
-    Options.optional
-  ),
+  aspectRatio: SharedOptions.aspectRatio("Aspect ratio of the image"),
+  size: SharedOptions.size,
   n: Options.integer("n").pipe(Options.withDescription("Number of images (1-10)"), Options.withDefault(1)),
   images: Options.text("image").pipe(
     Options.withAlias("i"),
     Options.withDescription("A reference image to edit or compose from; repeat for several"),
     Options.repeated
   ),
-  out: Options.text("out").pipe(
-    Options.withAlias("o"),
-    Options.withDescription(
-      "Output path: out.png, out-1.png… (the extension follows the real image type); a folder receives out.<ext>"
-    ),
-    Options.withDefault("out.png")
+  out: SharedOptions.out(
+    "Output path: out.png, out-1.png… (the extension follows the real image type); a folder receives out.<ext>",
+    "out.png"
   ),
-  seed: Options.integer("seed").pipe(Options.withDescription("Seed, where the backend takes one"), Options.optional),
-  providers: providersOption,
-  json: jsonOption("Print one JSON object (paths, provider, model, attempts, usage, cost, durationMs) on stdout"),
+  seed: SharedOptions.seed,
+  providers: SharedOptions.providers,
+  json: SharedOptions.json(
+    "Print one JSON object (paths, provider, model, attempts, usage, cost, durationMs) on stdout"
+  ),
   force: Options.boolean("force").pipe(Options.withDescription("Overwrite existing output files")),
   allowPrivateNetwork: Options.boolean("allow-private-network").pipe(
     Options.withDescription("Download images from http: and private addresses (the emulator); never in production")
@@ -323,7 +302,7 @@ export const lifecycleOf = (entry: ModelCatalog.ModelEntry): string =>
  * @since 0.1.0
  * @category Commands
  */
-export const models = Command.make("models", { json: jsonOption("Print the catalog as JSON") }).pipe(
+export const models = Command.make("models", { json: SharedOptions.json("Print the catalog as JSON") }).pipe(
   Command.withDescription("List the model catalog: aliases, native ids per backend, ratios and sizes"),
   Command.withHandler(({ json }) =>
     Effect.gen(function*() {
@@ -362,8 +341,8 @@ export const models = Command.make("models", { json: jsonOption("Print the catal
  * @category Commands
  */
 export const providers = Command.make("providers", {
-  providers: providersOption,
-  json: jsonOption("Print the configured providers as JSON")
+  providers: SharedOptions.providers,
+  json: SharedOptions.json("Print the configured providers as JSON")
 }).pipe(
   Command.withDescription("Show the configured backends in fallback order (keys redacted)"),
   Command.withHandler((args) =>
@@ -565,6 +544,27 @@ export const checkModel = (model: string): string | undefined => {
     : `not a model alias: did you mean ${suggestion}? (nanogen models lists them)`
 }
 
+// The flags generate and edit share (edit describes --model, --out and --json in its own words).
+const modelFlag = (help: string): Flag => ({ names: ["--model", "-m"], value: "<id>", check: checkModel, help })
+const outFlag = (help: string): Flag => ({ names: ["--out", "-o"], value: "<path>", help })
+const jsonFlag = (help: string): Flag => ({ names: ["--json"], help })
+
+const aspectRatioFlag: Flag = {
+  names: ["--aspect-ratio", "-r"],
+  value: "<ratio>",
+  check: oneOf(ImageRequest.aspectRatios),
+  help: ImageRequest.aspectRatios.join(" ")
+}
+
+const sizeFlag: Flag = {
+  names: ["--size", "-s"],
+  value: "<tier>",
+  check: oneOf(ImageRequest.imageSizes),
+  help: "512 1K 2K 4K"
+}
+
+const seedFlag: Flag = { names: ["--seed"], value: "<int>", check: integer, help: "seed, where the backend takes one" }
+
 const providersFlag: Flag = {
   names: ["--providers"],
   value: "a,b",
@@ -588,38 +588,24 @@ export const usage: { readonly [name in "generate" | "edit" | "models" | "provid
     summary: "generate (or edit, with --image) through the configured backends",
     arguments: 1,
     flags: [
-      {
-        names: ["--model", "-m"],
-        value: "<id>",
-        check: checkModel,
-        help: "a model alias (nanogen models lists them) or a native id (default: NANOGEN_MODEL)"
-      },
-      {
-        names: ["--aspect-ratio", "-r"],
-        value: "<ratio>",
-        check: oneOf(ImageRequest.aspectRatios),
-        help: ImageRequest.aspectRatios.join(" ")
-      },
-      { names: ["--size", "-s"], value: "<tier>", check: oneOf(ImageRequest.imageSizes), help: "512 1K 2K 4K" },
+      modelFlag("a model alias (nanogen models lists them) or a native id (default: NANOGEN_MODEL)"),
+      aspectRatioFlag,
+      sizeFlag,
       { names: ["-n"], value: "<count>", check: wholeNumber(1, 10), help: "number of images, 1-10 (default 1)" },
       {
         names: ["--image", "-i"],
         value: "<file>",
         help: "reference image to edit (PNG, JPEG, WebP, GIF, HEIC); repeat for several"
       },
-      {
-        names: ["--out", "-o"],
-        value: "<path>",
-        help: "default out.png (-n 3: out-1, out-2); the extension follows the bytes: JPEG writes out.jpg"
-      },
+      outFlag("default out.png (-n 3: out-1, out-2); the extension follows the bytes: JPEG writes out.jpg"),
       { names: ["--force"], help: "overwrite existing files (without it: refused before any call)" },
       providersFlag,
-      { names: ["--seed"], value: "<int>", check: integer, help: "seed, where the backend takes one" },
+      seedFlag,
       {
         names: ["--allow-private-network"],
         help: "download from http:/private addresses (the emulator); or NANOGEN_ALLOW_PRIVATE_NETWORK=1"
       },
-      { names: ["--json"], help: "print one JSON object on stdout and nothing else (a failed generation too)" }
+      jsonFlag("print one JSON object on stdout and nothing else (a failed generation too)")
     ],
     examples: [
       `nanogen generate "a nano banana on a plate" -r 16:9 -s 2K -o banana.jpg`,
@@ -637,23 +623,13 @@ export const usage: { readonly [name in "generate" | "edit" | "models" | "provid
         value: "<file.json>",
         help: "session file: continued when it exists, created otherwise, written back after the turn"
       },
-      { names: ["--out", "-o"], value: "<path>", help: "default edited.png; the extension follows the bytes" },
-      {
-        names: ["--model", "-m"],
-        value: "<id>",
-        check: checkModel,
-        help: "a model alias or a native id (a continued session keeps its model)"
-      },
-      {
-        names: ["--aspect-ratio", "-r"],
-        value: "<ratio>",
-        check: oneOf(ImageRequest.aspectRatios),
-        help: ImageRequest.aspectRatios.join(" ")
-      },
-      { names: ["--size", "-s"], value: "<tier>", check: oneOf(ImageRequest.imageSizes), help: "512 1K 2K 4K" },
-      { names: ["--seed"], value: "<int>", check: integer, help: "seed, where the backend takes one" },
+      outFlag("default edited.png; the extension follows the bytes"),
+      modelFlag("a model alias or a native id (a continued session keeps its model)"),
+      aspectRatioFlag,
+      sizeFlag,
+      seedFlag,
       providersFlag,
-      { names: ["--json"], help: "print one JSON object on stdout (paths, provider, model, attempts, session)" }
+      jsonFlag("print one JSON object on stdout (paths, provider, model, attempts, session)")
     ],
     examples: [
       `nanogen edit photo.png "make the sky purple" --session trip.json -o step1.png`,
@@ -664,14 +640,14 @@ export const usage: { readonly [name in "generate" | "edit" | "models" | "provid
     synopsis: "nanogen models [--json]",
     summary: "the model catalog: aliases, native ids, ratios, sizes",
     arguments: 0,
-    flags: [{ names: ["--json"], help: "print the catalog as JSON" }],
+    flags: [jsonFlag("print the catalog as JSON")],
     examples: ["nanogen models", "nanogen models --json | jq 'keys'"]
   },
   providers: {
     synopsis: "nanogen providers [--providers a,b] [--json]",
     summary: "configured backends in fallback order (keys redacted)",
     arguments: 0,
-    flags: [providersFlag, { names: ["--json"], help: "print them as JSON" }],
+    flags: [providersFlag, jsonFlag("print them as JSON")],
     examples: ["nanogen providers", "NANOGEN_PROVIDERS=google-direct,openrouter nanogen providers"]
   },
   demo: {

@@ -11,7 +11,7 @@ import * as Options from "@effect/cli/Options"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { Settings } from "@nanogen/client"
 import type { ImageGenerationError } from "@nanogen/core"
-import { ImageBytes, ImageRequest, ImageResult, ImageSession, ImageTurn } from "@nanogen/core"
+import { ImageBytes, ImageResult, ImageSession, ImageTurn } from "@nanogen/core"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -19,6 +19,7 @@ import * as Option from "effect/Option"
 import * as Fs from "node:fs/promises"
 import * as Path from "node:path"
 import { CliFailure } from "./Cli.js"
+import * as SharedOptions from "./internal/options.js"
 import * as Output from "./Output.js"
 
 const usageFailure = (line: string) => new CliFailure({ exitCode: 2, lines: [`error: ${line}`] })
@@ -105,36 +106,15 @@ export const edit = Command.make("edit", {
     ),
     Options.optional
   ),
-  out: Options.text("out").pipe(
-    Options.withAlias("o"),
-    Options.withDescription("Output path (the extension follows the real image type)"),
-    Options.withDefault("edited.png")
+  out: SharedOptions.out("Output path (the extension follows the real image type)", "edited.png"),
+  model: SharedOptions.model(
+    "A catalog alias (nano-banana, nano-banana-2, nano-banana-pro…); a session keeps its model"
   ),
-  model: Options.text("model").pipe(
-    Options.withAlias("m"),
-    Options.withDescription(
-      "A catalog alias (nano-banana, nano-banana-2, nano-banana-pro…); a session keeps its model"
-    ),
-    Options.optional
-  ),
-  aspectRatio: Options.choice("aspect-ratio", ImageRequest.aspectRatios).pipe(
-    Options.withAlias("r"),
-    Options.withDescription("Aspect ratio of the result"),
-    Options.optional
-  ),
-  size: Options.choice("size", ImageRequest.imageSizes).pipe(
-    Options.withAlias("s"),
-    Options.withDescription("Resolution tier (uppercase K)"),
-    Options.optional
-  ),
-  seed: Options.integer("seed").pipe(Options.withDescription("Seed, where the backend takes one"), Options.optional),
-  providers: Options.text("providers").pipe(
-    Options.withDescription("Fallback order, comma-separated; overrides NANOGEN_PROVIDERS"),
-    Options.optional
-  ),
-  json: Options.boolean("json").pipe(
-    Options.withDescription("Print one JSON object (paths, provider, model, attempts, session, turn…) on stdout")
-  )
+  aspectRatio: SharedOptions.aspectRatio("Aspect ratio of the result"),
+  size: SharedOptions.size,
+  seed: SharedOptions.seed,
+  providers: SharedOptions.providers,
+  json: SharedOptions.json("Print one JSON object (paths, provider, model, attempts, session, turn…) on stdout")
 }).pipe(
   Command.withDescription("Edit an image, one turn per call; --session file.json continues a multi-turn edit"),
   Command.withHandler((args) =>

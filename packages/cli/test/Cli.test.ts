@@ -1,24 +1,13 @@
 import { assert, describe, it } from "@effect/vitest"
 import { definition as aimlapiDefinition } from "@nanogen/aimlapi"
 import { ImageBytes, ModelCatalog } from "@nanogen/core"
-import * as Emulator from "@nanogen/emulator"
 import { definition as googleDefinition } from "@nanogen/google-direct"
 import { definition as openrouterDefinition } from "@nanogen/openrouter"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
-import { afterAll, afterEach, beforeAll } from "vitest"
-import { emulatorEnv } from "../../../scripts/emulator-env.js"
-import { run, tempDir } from "./utils.js"
+import { run, startEmulator, tempDir } from "./utils.js"
 
-let emulator: Emulator.Emulator
-let env: Record<string, string>
-
-beforeAll(async () => {
-  emulator = await Emulator.start()
-  env = emulatorEnv(emulator)
-})
-afterAll(() => emulator.stop())
-afterEach(() => emulator.reset())
+const { emulator, env } = await startEmulator()
 
 const dimensionsOf = (path: string) => {
   const bytes = new Uint8Array(Fs.readFileSync(path))

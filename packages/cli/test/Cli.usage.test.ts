@@ -1,20 +1,9 @@
 import { assert, describe, it } from "@effect/vitest"
-import * as Emulator from "@nanogen/emulator"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
-import { afterAll, afterEach, beforeAll } from "vitest"
-import { emulatorEnv } from "../../../scripts/emulator-env.js"
-import { repoRoot, run, spawn, tempDir } from "./utils.js"
+import { repoRoot, run, spawn, startEmulator, tempDir } from "./utils.js"
 
-let emulator: Emulator.Emulator
-let env: Record<string, string>
-
-beforeAll(async () => {
-  emulator = await Emulator.start()
-  env = emulatorEnv(emulator)
-})
-afterAll(() => emulator.stop())
-afterEach(() => emulator.reset())
+const { emulator, env } = await startEmulator()
 
 const usageError = async (args: ReadonlyArray<string>) => {
   const result = await run(args, { env })

@@ -1,10 +1,13 @@
 /**
  * Helpers for the CLI tests: spawn the built `nanogen` bin with a clean environment and collect its output.
  */
+import * as Emulator from "@nanogen/emulator"
 import { execFile } from "node:child_process"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
+import { afterAll, afterEach } from "vitest"
+import { emulatorEnv } from "../../../scripts/emulator-env.js"
 
 export const bin = Path.resolve(import.meta.dirname, "..", "dist", "bin.js")
 
@@ -59,3 +62,17 @@ export const spawn = (file: string, args: ReadonlyArray<string>, options: RunOpt
   })
 
 export const tempDir = (prefix: string): string => Fs.mkdtempSync(Path.join(Os.tmpdir(), `nanogen-${prefix}-`))
+
+/**
+ * Starts an emulator for the calling test file (stopped after its last test, reset after each), with the
+ * environment that points every backend at it: `const { emulator, env } = await startEmulator()` at the top level.
+ */
+export const startEmulator = async (): Promise<{
+  readonly emulator: Emulator.Emulator
+  readonly env: Record<string, string>
+}> => {
+  const emulator = await Emulator.start()
+  afterAll(() => emulator.stop())
+  afterEach(() => emulator.reset())
+  return { emulator, env: emulatorEnv(emulator) }
+}

@@ -3,6 +3,7 @@ import { Nanogen } from "@nanogen/client"
 import { ImageProvider } from "@nanogen/core"
 import { CANARY_KEY, HttpClientLive, render } from "@nanogen/test-utils"
 import { ConfigError, ConfigProvider, Duration, Effect, Either, Layer, Redacted } from "effect"
+import { describedOpenRouter } from "./utils.js"
 
 const withEnv = (env: Record<string, string>) =>
   Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env))))
@@ -186,15 +187,7 @@ describe("Nanogen configuration", () => {
           keyVariables: "GEMINI_API_KEY (or GOOGLE_API_KEY)",
           urlVariable: "GEMINI_API_URL"
         },
-        {
-          position: 2,
-          name: "openrouter",
-          description: Nanogen.builtins[0]!.description,
-          apiUrl: "https://openrouter.ai/api/v1",
-          apiKey: "<redacted>",
-          keyVariables: "OPENROUTER_API_KEY",
-          urlVariable: "OPENROUTER_API_URL"
-        }
+        describedOpenRouter(2)
       ])
       const full = yield* Nanogen.describeConfig.pipe(withEnv(env))
       assert.strictEqual(full.model, "nano-banana")

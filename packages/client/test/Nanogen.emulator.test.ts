@@ -1,27 +1,14 @@
 import { assert, layer } from "@effect/vitest"
-import { Nanogen } from "@nanogen/client"
 import { ImageProvider } from "@nanogen/core"
 import * as Emulator from "@nanogen/emulator"
 import { assertNoSecret, CANARY_KEY, HttpClientLive, makeLogRecorder, makeSpanRecorder } from "@nanogen/test-utils"
-import { ConfigProvider, Effect, Layer } from "effect"
+import { Effect, Layer } from "effect"
+import { emulatedChain } from "./utils.js"
 
 const TestLayer = Layer.mergeAll(
   Emulator.layer({ keys: { openrouter: CANARY_KEY, aimlapi: CANARY_KEY, google: CANARY_KEY } }),
   HttpClientLive
 )
-
-/** The environment a deployment would set, pointed at the emulator. */
-const envFor = (emu: Emulator.Emulator, providers: string, extra: Record<string, string> = {}) =>
-  new Map(Object.entries({
-    NANOGEN_PROVIDERS: providers,
-    OPENROUTER_API_KEY: emu.keys.openrouter,
-    OPENROUTER_API_URL: emu.urls.openrouter,
-    GEMINI_API_KEY: emu.keys.google,
-    GEMINI_API_URL: emu.urls.google,
-    AIML_API_KEY: emu.keys.aimlapi,
-    AIML_API_URL: emu.urls.aimlapi,
-    ...extra
-  }))
 
 /** A generation through `Nanogen.layerConfigWith` configured from an environment map. */
 const generate = (
@@ -30,13 +17,9 @@ const generate = (
 ) =>
   Effect.gen(function*() {
     const emu = yield* Emulator.EmulatorService
-    const live = Nanogen.layerConfigWith({
-      allowPrivateNetwork: true,
-      fallback: { attempts: options.attempts ?? 1, health: false }
-    }).pipe(
-      Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(envFor(emu, providers, options.env))))
+    return yield* ImageProvider.generate({ prompt: "a nano banana", aspectRatio: "1:1" }).pipe(
+      Effect.provide(emulatedChain(emu, providers, options))
     )
-    return yield* ImageProvider.generate({ prompt: "a nano banana", aspectRatio: "1:1" }).pipe(Effect.provide(live))
   })
 
 const reset = Effect.map(Emulator.EmulatorService, (emu) => {

@@ -16,6 +16,7 @@ import { Config, ConfigProvider, Duration, Effect, Either, Layer, Redacted } fro
 import * as Http from "node:http"
 import type { AddressInfo } from "node:net"
 import { afterAll, afterEach, beforeAll } from "vitest"
+import { describedOpenRouter, emulatorEnv } from "./utils.js"
 
 interface Received {
   readonly method: string | undefined
@@ -106,15 +107,6 @@ const registry = [...Nanogen.builtins, loopback]
 const withEnv = (env: Record<string, string>) =>
   Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env))))
 
-const emulatorEnv = (): Record<string, string> => ({
-  OPENROUTER_API_KEY: emulator.keys.openrouter,
-  OPENROUTER_API_URL: emulator.urls.openrouter,
-  GEMINI_API_KEY: emulator.keys.google,
-  GEMINI_API_URL: emulator.urls.google,
-  AIML_API_KEY: emulator.keys.aimlapi,
-  AIML_API_URL: emulator.urls.aimlapi
-})
-
 const generateWith = (env: Record<string, string>, providers: ReadonlyArray<Nanogen.ProviderEntry> = registry) =>
   ImageProvider.generate({ prompt: "a nano banana" }).pipe(
     Effect.provide(
@@ -132,7 +124,7 @@ describe("a third-party backend in the registry", () => {
   it.effect("is chosen by NANOGEN_PROVIDERS (by alias), gets its key and URL from its definition, fails over", () =>
     Effect.gen(function*() {
       const env = {
-        ...emulatorEnv(),
+        ...emulatorEnv(emulator),
         NANOGEN_PROVIDERS: "lb,google-direct",
         LB_KEY: CANARY_KEY,
         LOOPBACK_API_URL: serverUrl,
@@ -170,15 +162,7 @@ describe("a third-party backend in the registry", () => {
       const env = { OPENROUTER_API_KEY: "o", LOOPBACK_API_KEY: CANARY_KEY, NANOGEN_MODEL: "nano-banana" }
       const description = yield* Nanogen.describeConfigWith({ providers: registry }).pipe(withEnv(env))
       assert.deepStrictEqual(description.providers, [
-        {
-          position: 1,
-          name: "openrouter",
-          description: Nanogen.builtins[0]!.description,
-          apiUrl: "https://openrouter.ai/api/v1",
-          apiKey: "<redacted>",
-          keyVariables: "OPENROUTER_API_KEY",
-          urlVariable: "OPENROUTER_API_URL"
-        },
+        describedOpenRouter(1),
         {
           position: 2,
           name: "loopback",

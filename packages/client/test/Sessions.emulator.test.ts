@@ -1,31 +1,15 @@
 import { assert, layer } from "@effect/vitest"
-import { Nanogen } from "@nanogen/client"
 import { DataUrl, ImageBytes, ImageProvider, ImageSession, ImageTurn } from "@nanogen/core"
 import * as Emulator from "@nanogen/emulator"
 import { HttpClientLive } from "@nanogen/test-utils"
-import { ConfigProvider, Effect, Layer } from "effect"
+import { Effect, Layer } from "effect"
 import { execFile } from "node:child_process"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
+import { deploymentEnv, emulatedChain } from "./utils.js"
 
 const DOCS = "https://ai.google.dev/gemini-api/docs/thought-signatures#model-behavior"
-
-const envOf = (emu: Emulator.Emulator, providers: string): Record<string, string> => ({
-  NANOGEN_PROVIDERS: providers,
-  OPENROUTER_API_KEY: emu.keys.openrouter,
-  OPENROUTER_API_URL: emu.urls.openrouter,
-  GEMINI_API_KEY: emu.keys.google,
-  GEMINI_API_URL: emu.urls.google,
-  AIML_API_KEY: emu.keys.aimlapi,
-  AIML_API_URL: emu.urls.aimlapi
-})
-
-/** The configured chain (one attempt per backend, no health), pointed at the emulator. */
-const chain = (emu: Emulator.Emulator, providers: string) =>
-  Nanogen.layerConfigWith({ allowPrivateNetwork: true, fallback: { attempts: 1, health: false } }).pipe(
-    Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(envOf(emu, providers))))))
-  )
 
 const reset = Effect.map(Emulator.EmulatorService, (emu) => {
   emu.reset()
@@ -63,7 +47,7 @@ layer(Layer.mergeAll(Emulator.layer(), HttpClientLive), { timeout: 90_000, exclu
         const session = yield* ImageSession.make({
           model: "nano-banana-2",
           providerOptions: { "google-direct": { generationConfig: { thinkingConfig: { includeThoughts: true } } } }
-        }).pipe(Effect.provide(chain(emu, "google-direct")))
+        }).pipe(Effect.provide(emulatedChain(emu, "google-direct")))
         const first = yield* session.send({ prompt: "a nano banana on a marble plate" })
         const second = yield* session.send({ prompt: "now make the plate black" })
         yield* session.send({ prompt: "add a second banana" })
@@ -104,7 +88,7 @@ layer(Layer.mergeAll(Emulator.layer(), HttpClientLive), { timeout: 90_000, exclu
       Effect.gen(function*() {
         const emu = yield* reset
         const session = yield* ImageSession.make({ model: "nano-banana-2" }).pipe(
-          Effect.provide(chain(emu, "google-direct"))
+          Effect.provide(emulatedChain(emu, "google-direct"))
         )
         yield* session.send({ prompt: "a cat" })
         const [user, model] = (yield* session.history) as [ImageTurn.UserTurn, ImageTurn.GeminiTurn]
@@ -114,7 +98,7 @@ layer(Layer.mergeAll(Emulator.layer(), HttpClientLive), { timeout: 90_000, exclu
         }
         const error = yield* Effect.flip(
           ImageProvider.generate({ model: "nano-banana-2", prompt: "again", history: [user, dropped] }).pipe(
-            Effect.provide(chain(emu, "google-direct,openrouter"))
+            Effect.provide(emulatedChain(emu, "google-direct,openrouter"))
           )
         )
         assert.strictEqual(error._tag, "InvalidRequest")
@@ -132,7 +116,7 @@ layer(Layer.mergeAll(Emulator.layer(), HttpClientLive), { timeout: 90_000, exclu
       Effect.gen(function*() {
         const emu = yield* reset
         const session = yield* ImageSession.make({ model: "nano-banana" }).pipe(
-          Effect.provide(chain(emu, "openrouter"))
+          Effect.provide(emulatedChain(emu, "openrouter"))
         )
         yield* session.send({ prompt: "a nano banana on a marble plate" })
         yield* session.send({ prompt: "now make the plate black" })
@@ -159,7 +143,7 @@ layer(Layer.mergeAll(Emulator.layer(), HttpClientLive), { timeout: 90_000, exclu
       Effect.gen(function*() {
         const emu = yield* reset
         const session = yield* ImageSession.make({ model: "nano-banana-2" }).pipe(
-          Effect.provide(chain(emu, "openrouter"))
+          Effect.provide(emulatedChain(emu, "openrouter"))
         )
         yield* session.send({ prompt: "a nano banana on a marble plate" })
         const before = yield* session.history
@@ -185,7 +169,9 @@ layer(Layer.mergeAll(Emulator.layer(), HttpClientLive), { timeout: 90_000, exclu
         const emu = yield* reset
         // base64 answers: nothing to download from the emulator's CDN
         emu.script("aimlapi", { kind: "ok", aimlForm: "data-b64" }, { kind: "ok", aimlForm: "data-b64" })
-        const session = yield* ImageSession.make({ model: "nano-banana-2" }).pipe(Effect.provide(chain(emu, "aimlapi")))
+        const session = yield* ImageSession.make({ model: "nano-banana-2" }).pipe(
+          Effect.provide(emulatedChain(emu, "aimlapi"))
+        )
         const first = yield* session.send({ prompt: "a nano banana on a marble plate" })
         const second = yield* session.send({ prompt: "now make the plate black" })
         const [, two] = bodies(emu, "aimlapi")
@@ -211,7 +197,7 @@ layer(Layer.mergeAll(Emulator.layer(), HttpClientLive), { timeout: 90_000, exclu
       Effect.gen(function*() {
         const emu = yield* reset
         const session = yield* ImageSession.make({ model: "nano-banana-2" }).pipe(
-          Effect.provide(chain(emu, "google-direct,openrouter"))
+          Effect.provide(emulatedChain(emu, "google-direct,openrouter"))
         )
         const first = yield* session.send({ prompt: "a nano banana on a marble plate" })
         assert.strictEqual(first.provider, "google-direct")
@@ -243,7 +229,11 @@ layer(Layer.mergeAll(Emulator.layer(), HttpClientLive), { timeout: 90_000, exclu
         const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "nanogen-session-"))
         const file = Path.join(dir, "session.json")
         Fs.writeFileSync(file, JSON.stringify(yield* session.export))
-        const child = yield* resumeInNewProcess(file, "add a second banana", envOf(emu, "google-direct,openrouter"))
+        const child = yield* resumeInNewProcess(
+          file,
+          "add a second banana",
+          deploymentEnv(emu, "google-direct,openrouter")
+        )
         assert.strictEqual(child.code, 0, child.stderr)
         const out = JSON.parse(child.stdout)
         assert.strictEqual(out.provider, "google-direct")

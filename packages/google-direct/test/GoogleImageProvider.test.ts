@@ -9,7 +9,8 @@ import {
   fixtureJson,
   HttpClientLive,
   makeLogRecorder,
-  makeSpanRecorder
+  makeSpanRecorder,
+  recordedImages
 } from "@nanogen/test-utils"
 import { ConfigProvider, Duration, Effect, Exit, Layer, Redacted } from "effect"
 import { GoogleImageProvider } from "../src/index.js"
@@ -17,12 +18,10 @@ import { GoogleImageProvider } from "../src/index.js"
 const TestLayer = Layer.merge(emulatorLayer(), HttpClientLive)
 
 // Real 8×8 images from the recorded fixtures: the emulator decodes reference images, so they must be genuine.
-const thoughtFixture = fixtureJson("google", "thought-image-then-final-image.json") as {
-  candidates: [{ content: { parts: [{ inlineData: { data: string } }, { inlineData: { data: string } }] } }]
-}
-const PNG_B64 = thoughtFixture.candidates[0].content.parts[0].inlineData.data
-const JPEG_B64 = thoughtFixture.candidates[0].content.parts[1].inlineData.data
-const PNG = new Uint8Array(Buffer.from(PNG_B64, "base64"))
+const { jpeg, png } = recordedImages()
+const PNG_B64 = png.base64
+const JPEG_B64 = jpeg.base64
+const PNG = png.data
 
 type Options = Partial<GoogleImageProvider.Options>
 

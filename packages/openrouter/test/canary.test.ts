@@ -1,7 +1,14 @@
 import { assert, layer } from "@effect/vitest"
 import { ImageProvider } from "@nanogen/core"
 import * as Emulator from "@nanogen/emulator"
-import { assertNoSecret, CANARY_KEY, HttpClientLive, makeLogRecorder, makeSpanRecorder } from "@nanogen/test-utils"
+import {
+  assertNoSecret,
+  CANARY_KEY,
+  HttpClientLive,
+  makeLogRecorder,
+  makeSpanRecorder,
+  type RecordedSpan
+} from "@nanogen/test-utils"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -11,13 +18,46 @@ import { rawFixture } from "./helpers.js"
 
 const CanaryLayer = Layer.mergeAll(Emulator.layer({ keys: { openrouter: CANARY_KEY } }), HttpClientLive)
 
+/** The emulator, reset for the test. */
+const freshEmulator = Effect.map(Emulator.EmulatorService, (emu) => {
+  emu.reset()
+  return emu
+})
+
+/** Runs `program` under a span and a log recorder: what it returned, with the spans and log lines recorded. */
+const recorded = <A, E, R>(program: Effect.Effect<A, E, R>) =>
+  Effect.gen(function*() {
+    const spans = makeSpanRecorder()
+    const logs = makeLogRecorder()
+    const value = yield* program.pipe(Effect.provide(Layer.merge(spans.layer, logs.layer)))
+    return { value, spans: spans.spans(), logs: logs.lines() }
+  })
+
+/** The canary key is in none of `values`, none of the recorded span attributes and none of the log lines. */
+const assertKeyNowhere = (
+  run: { readonly spans: ReadonlyArray<RecordedSpan>; readonly logs: ReadonlyArray<string> },
+  ...values: ReadonlyArray<unknown>
+) => assertNoSecret(CANARY_KEY, ...values, run.spans.map((span) => Object.fromEntries(span.attributes)), run.logs)
+
+/** A generation through `layerConfig(options)`, configured from an environment pointing at the emulator. */
+const generateConfigured = (
+  emu: Emulator.Emulator,
+  options: Parameters<typeof OpenRouterImageProvider.layerConfig>[0]
+) =>
+  ImageProvider.generate({ prompt: "x", model: "nano-banana" }).pipe(
+    Effect.provide(
+      OpenRouterImageProvider.layerConfig(options).pipe(
+        Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(
+          new Map([["OPENROUTER_API_KEY", CANARY_KEY], ["OPENROUTER_API_URL", emu.urls.openrouter]])
+        )))
+      )
+    )
+  )
+
 layer(CanaryLayer)("OpenRouter canary key", (it) => {
   it.effect("the key appears in no error, result, span attribute or log line", () =>
     Effect.gen(function*() {
-      const emu = yield* Emulator.EmulatorService
-      emu.reset()
-      const spans = makeSpanRecorder()
-      const logs = makeLogRecorder()
+      const emu = yield* freshEmulator
       const json = yield* OpenRouterImageProvider.make({
         apiKey: Redacted.make(CANARY_KEY),
         apiUrl: emu.urls.openrouter
@@ -52,7 +92,8 @@ layer(CanaryLayer)("OpenRouter canary key", (it) => {
         }
         return { results, errors }
       })
-      const { errors, results } = yield* program.pipe(Effect.provide(Layer.merge(spans.layer, logs.layer)))
+      const run = yield* recorded(program)
+      const { errors, results } = run.value
 
       assert.deepStrictEqual(
         errors.map((error: any) => error._tag),
@@ -70,30 +111,20 @@ layer(CanaryLayer)("OpenRouter canary key", (it) => {
       assert.include((errors[0] as Error).message, "Invalid key <redacted>")
       assert.include((errors[3] as Error).message, "boom <redacted>")
       assert.isTrue(emu.requests("openrouter").every((request) => request.credentialOk))
-      const recorded = spans.spans()
-      const generateSpans = recorded.filter((span) => span.name === "nanogen.provider.generate")
+      const generateSpans = run.spans.filter((span) => span.name === "nanogen.provider.generate")
       assert.strictEqual(generateSpans.length, 10)
       assert.strictEqual(generateSpans[0]!.attributes.get("nanogen.provider"), "openrouter")
       assert.strictEqual(generateSpans[0]!.attributes.get("nanogen.model"), "google/gemini-3.1-flash-image")
-      assert.isTrue(recorded.length > generateSpans.length, "the HTTP client spans are recorded too")
-      assert.isTrue(logs.lines().some((line) => line.includes("openrouter: POST /chat/completions")))
-      assertNoSecret(
-        CANARY_KEY,
-        errors,
-        results,
-        recorded.map((span) => Object.fromEntries(span.attributes)),
-        logs.lines()
-      )
+      assert.isTrue(run.spans.length > generateSpans.length, "the HTTP client spans are recorded too")
+      assert.isTrue(run.logs.some((line) => line.includes("openrouter: POST /chat/completions")))
+      assertKeyNowhere(run, errors, results)
     }))
 })
 
 layer(CanaryLayer)("OpenRouter Image API canary key", (it) => {
   it.effect("api: \"images\" with discovery: the key is in no error, result, span attribute or log line", () =>
     Effect.gen(function*() {
-      const emu = yield* Emulator.EmulatorService
-      emu.reset()
-      const spans = makeSpanRecorder()
-      const logs = makeLogRecorder()
+      const emu = yield* freshEmulator
       const images = yield* OpenRouterImageProvider.make({
         apiKey: Redacted.make(CANARY_KEY),
         apiUrl: emu.urls.openrouter,
@@ -116,7 +147,8 @@ layer(CanaryLayer)("OpenRouter Image API canary key", (it) => {
         }
         return { result, errors }
       })
-      const { errors, result } = yield* program.pipe(Effect.provide(Layer.merge(spans.layer, logs.layer)))
+      const run = yield* recorded(program)
+      const { errors, result } = run.value
       assert.deepStrictEqual(errors.map((error: any) => error._tag), [
         "AuthenticationFailed",
         "ProviderUnavailable",
@@ -127,48 +159,25 @@ layer(CanaryLayer)("OpenRouter Image API canary key", (it) => {
       const [listing] = emu.requests("openrouter")
       assert.strictEqual(listing!.method, "GET")
       assert.isUndefined(listing!.headers["authorization"])
-      const recorded = spans.spans()
-      assert.isTrue(recorded.some((span) => span.name === "nanogen.openrouter.discover"))
-      assert.isTrue(logs.lines().some((line) => line.includes("openrouter: POST /images")))
-      assertNoSecret(
-        CANARY_KEY,
-        errors,
-        result,
-        recorded.map((span) => Object.fromEntries(span.attributes)),
-        logs.lines()
-      )
+      assert.isTrue(run.spans.some((span) => span.name === "nanogen.openrouter.discover"))
+      assert.isTrue(run.logs.some((line) => line.includes("openrouter: POST /images")))
+      assertKeyNowhere(run, errors, result)
     }))
 })
 
 layer(CanaryLayer)("OpenRouter layerConfig", (it) => {
   it.effect("layerConfig({ api: \"images\" }) generates through POST /images", () =>
     Effect.gen(function*() {
-      const emu = yield* Emulator.EmulatorService
-      emu.reset()
-      const config = ConfigProvider.fromMap(
-        new Map([["OPENROUTER_API_KEY", CANARY_KEY], ["OPENROUTER_API_URL", emu.urls.openrouter]])
-      )
-      const result = yield* ImageProvider.generate({ prompt: "x", model: "nano-banana" }).pipe(
-        Effect.provide(
-          OpenRouterImageProvider.layerConfig({ api: "images" }).pipe(Layer.provide(Layer.setConfigProvider(config)))
-        )
-      )
+      const emu = yield* freshEmulator
+      const result = yield* generateConfigured(emu, { api: "images" })
       assert.strictEqual(result.provider, "openrouter")
       assert.deepStrictEqual(emu.requests("openrouter").map((request) => request.path), ["/api/v1/images"])
     }))
 
   it.effect("reads OPENROUTER_API_KEY and OPENROUTER_API_URL", () =>
     Effect.gen(function*() {
-      const emu = yield* Emulator.EmulatorService
-      emu.reset()
-      const config = ConfigProvider.fromMap(
-        new Map([["OPENROUTER_API_KEY", CANARY_KEY], ["OPENROUTER_API_URL", emu.urls.openrouter]])
-      )
-      const result = yield* ImageProvider.generate({ prompt: "x", model: "nano-banana" }).pipe(
-        Effect.provide(
-          OpenRouterImageProvider.layerConfig({ appName: "cfg" }).pipe(Layer.provide(Layer.setConfigProvider(config)))
-        )
-      )
+      const emu = yield* freshEmulator
+      const result = yield* generateConfigured(emu, { appName: "cfg" })
       assert.strictEqual(result.provider, "openrouter")
       const [request] = emu.requests("openrouter")
       assert.isTrue(request!.credentialOk)
@@ -177,8 +186,7 @@ layer(CanaryLayer)("OpenRouter layerConfig", (it) => {
 
   it.effect("layer(options) provides the ImageProvider service", () =>
     Effect.gen(function*() {
-      const emu = yield* Emulator.EmulatorService
-      emu.reset()
+      const emu = yield* freshEmulator
       const service = yield* ImageProvider.ImageProvider.pipe(
         Effect.provide(
           OpenRouterImageProvider.layer({ apiKey: Redacted.make(CANARY_KEY), apiUrl: emu.urls.openrouter })

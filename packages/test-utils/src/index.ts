@@ -24,6 +24,29 @@ export const fixture = (backend: string, file: string): string =>
 /** A recorded fixture parsed as JSON. */
 export const fixtureJson = (backend: string, file: string): unknown => JSON.parse(fixture(backend, file))
 
+/** The base64 and the bytes of one recorded image. */
+export interface RecordedImage {
+  readonly base64: string
+  readonly data: Uint8Array
+}
+
+/**
+ * The two real 8×8 images of the recorded Gemini answer `google/thought-image-then-final-image.json`: the PNG of
+ * its thought part and the final JPEG. Genuine images, so the emulator decodes them as reference images.
+ *
+ * @example
+ * const { png, jpeg } = recordedImages()
+ * provider.generate({ prompt: "edit it", images: [{ data: png.data }] }); jpeg.base64 // "/9j/…"
+ */
+export const recordedImages = (): { readonly png: RecordedImage; readonly jpeg: RecordedImage } => {
+  const answer = fixtureJson("google", "thought-image-then-final-image.json") as {
+    candidates: [{ content: { parts: [{ inlineData: { data: string } }, { inlineData: { data: string } }] } }]
+  }
+  const [thought, final] = answer.candidates[0].content.parts
+  const image = (base64: string): RecordedImage => ({ base64, data: new Uint8Array(Buffer.from(base64, "base64")) })
+  return { png: image(thought.inlineData.data), jpeg: image(final.inlineData.data) }
+}
+
 /** A key that must never show up anywhere: use it as the API key in tests and scan everything for it. */
 export const CANARY_KEY = "sk-canary-7f3a9c1e5b2d-DO-NOT-LEAK"
 

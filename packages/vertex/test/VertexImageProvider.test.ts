@@ -6,10 +6,10 @@ import {
   assertNoSecret,
   CANARY_KEY,
   fixture,
-  fixtureJson,
   HttpClientLive,
   makeLogRecorder,
-  makeSpanRecorder
+  makeSpanRecorder,
+  recordedImages
 } from "@nanogen/test-utils"
 import { ConfigProvider, Effect, Layer, Redacted } from "effect"
 import { mkdtempSync, writeFileSync } from "node:fs"
@@ -19,10 +19,7 @@ import { VertexImageProvider } from "../src/index.js"
 
 const TestLayer = Layer.merge(emulatorLayer({ keys: { vertex: CANARY_KEY } }), HttpClientLive)
 
-const thoughtFixture = fixtureJson("google", "thought-image-then-final-image.json") as {
-  candidates: [{ content: { parts: [{ inlineData: { data: string } }] } }]
-}
-const PNG = new Uint8Array(Buffer.from(thoughtFixture.candidates[0].content.parts[0].inlineData.data, "base64"))
+const PNG = recordedImages().png.data
 
 type Options = Partial<VertexImageProvider.Options>
 
