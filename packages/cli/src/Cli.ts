@@ -145,7 +145,8 @@ const readImage = (path: string) =>
 export const generate = Command.make("generate", {
   prompt: Args.text({ name: "prompt" }).pipe(Args.withDescription("What to draw (or how to edit the --image files)")),
   model: SharedOptions.model(
-    "A catalog alias (nano-banana, nano-banana-2, nano-banana-pro) or a native model id; default NANOGEN_MODEL or nano-banana-2"
+    `A catalog alias (${ModelCatalog.aliases.join(", ")}) or a native model id; default NANOGEN_MODEL or ` +
+      ImageRequest.defaultModel
   ),
   aspectRatio: SharedOptions.aspectRatio("Aspect ratio of the image"),
   size: SharedOptions.size,

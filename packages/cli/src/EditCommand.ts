@@ -11,7 +11,7 @@ import * as Options from "@effect/cli/Options"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { Settings } from "@nanogen/client"
 import type { ImageGenerationError } from "@nanogen/core"
-import { ImageBytes, ImageResult, ImageSession, ImageTurn } from "@nanogen/core"
+import { ImageBytes, ImageResult, ImageSession, ImageTurn, ModelCatalog } from "@nanogen/core"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -108,7 +108,7 @@ export const edit = Command.make("edit", {
   ),
   out: SharedOptions.out("Output path (the extension follows the real image type)", "edited.png"),
   model: SharedOptions.model(
-    "A catalog alias (nano-banana, nano-banana-2, nano-banana-pro…); a session keeps its model"
+    `A catalog alias (${ModelCatalog.aliases.join(", ")}) or a native model id; a session keeps its model`
   ),
   aspectRatio: SharedOptions.aspectRatio("Aspect ratio of the result"),
   size: SharedOptions.size,

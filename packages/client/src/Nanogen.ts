@@ -506,9 +506,6 @@ export const resolve = (options: Options): Either.Either<Settings, ConfigError.C
     }
   })
 
-const optionalString = (name: string): Config.Config<string | undefined> =>
-  Config.string(name).pipe(Config.option, Config.map(Option.getOrUndefined))
-
 /**
  * The settings read from the environment over a registry: `NANOGEN_PROVIDERS` (names or aliases of the registry;
  * default every configured backend, in registry order), each selected backend's key and URL variables (from its
@@ -533,7 +530,11 @@ export const configWith = (
 ): Effect.Effect<Settings, ConfigError.ConfigError> =>
   Effect.gen(function*() {
     const known = yield* registry(options.providers)
-    const listed = yield* select(known, (yield* optionalString("NANOGEN_PROVIDERS"))?.split(","), "NANOGEN_PROVIDERS")
+    const listed = yield* select(
+      known,
+      (yield* ProviderDefinition.variable("NANOGEN_PROVIDERS"))?.split(","),
+      "NANOGEN_PROVIDERS"
+    )
     const configured = yield* Effect.filter(
       listed ?? known,
       (definition) => ProviderDefinition.isConfigured(definition)
@@ -556,11 +557,11 @@ export const configWith = (
         source: "environment"
       })
     }
-    const timeout = yield* parseTimeout(yield* optionalString("NANOGEN_TIMEOUT"))
+    const timeout = yield* parseTimeout(yield* ProviderDefinition.variable("NANOGEN_TIMEOUT"))
     const allowPrivateNetwork = yield* Config.boolean("NANOGEN_ALLOW_PRIVATE_NETWORK").pipe(Config.withDefault(false))
     return {
       providers: providers as unknown as Settings["providers"],
-      model: parseModel(yield* optionalString("NANOGEN_MODEL")),
+      model: parseModel(yield* ProviderDefinition.variable("NANOGEN_MODEL")),
       timeout,
       ...(allowPrivateNetwork ? { allowPrivateNetwork } : {})
     }
