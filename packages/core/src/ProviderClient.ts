@@ -18,6 +18,7 @@ import type * as Schema from "effect/Schema"
 import type * as SchemaAST from "effect/SchemaAST"
 import { createParser } from "eventsource-parser"
 import * as HttpFailure from "./HttpFailure.js"
+import type * as ImageBytes from "./ImageBytes.js"
 import * as ImageDownload from "./ImageDownload.js"
 import { type AttemptError, MalformedResponse, ProviderUnavailable, Timeout } from "./ImageGenerationError.js"
 import * as CpuTurn from "./internal/cpuTurn.js"
@@ -302,7 +303,7 @@ export interface ProviderClient {
   readonly decode: <A, I>(schema: Schema.Schema<A, I, never>, body: unknown) => Effect.Effect<A, MalformedResponse>
   /** Downloads an image with the configured download policy (see `ImageDownload.download`). */
   readonly download: (
-    url: string
+    url: string | ImageBytes.DecodedBase64
   ) => Effect.Effect<ImageDownload.Downloaded, ImageDownload.DownloadFailed>
 }
 
@@ -523,7 +524,7 @@ export const make = (options: Options): Effect.Effect<ProviderClient, never, Htt
     const decodeWith = <A, I>(schema: Schema.Schema<A, I, never>, body: unknown) =>
       Effect.mapError(decode(provider, schema, body), (error) => Scrub.error(scrub, error))
 
-    const download = (url: string) =>
+    const download = (url: string | ImageBytes.DecodedBase64) =>
       ImageDownload.download(url, options.download).pipe(Effect.provideService(HttpClient.HttpClient, client))
 
     return { provider, postJson, postEvents, scrub, download, decode: decodeWith }
