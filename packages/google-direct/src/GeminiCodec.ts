@@ -509,11 +509,13 @@ export const send = (
     if (response.status < 200 || response.status >= 300) {
       return yield* failure(response.status, response.headers, response.body)
     }
-    const chunks: ReadonlyArray<unknown> = response.events === undefined
+    // Each event already parsed (images decoded); an event that is not JSON comes as its text. (`values` first:
+    // `events` would re-encode the images as text.)
+    const events = response.values ?? response.events
+    const chunks: ReadonlyArray<unknown> = events === undefined
       ? Array.isArray(response.body) ? response.body : [response.body]
       : yield* Effect.forEach(
-        // Each event already parsed (images decoded); an event that is not JSON comes as its text.
-        response.values ?? response.events,
+        events,
         (value) =>
           typeof value !== "string"
             ? Effect.succeed([value])

@@ -325,10 +325,12 @@ export const fromStream = (
   context: Context
 ): Effect.Effect<Answer, ImageGenerationError.AttemptError> =>
   Effect.gen(function*() {
-    if (response.events === undefined) return yield* fromJson(response, context)
+    // Each event already parsed (`decodeImages`), or the text of one that is not JSON. (`values` first: `events`
+    // would re-encode the images as text.)
+    const received = response.values ?? response.events
+    if (received === undefined) return yield* fromJson(response, context)
     const events: Array<Event> = []
-    // Each event already parsed (`decodeImages`), or the text of one that is not JSON.
-    for (const data of response.values ?? response.events) {
+    for (const data of received) {
       const trimmed = typeof data === "string" ? data.trim() : undefined
       if (trimmed === "[DONE]" || trimmed === "") continue
       const json = typeof data === "string" ? yield* JsonBody.parse(PROVIDER, response.status, data) : data

@@ -166,11 +166,13 @@ export const fromEventsResponse = (
   context: Context
 ): Effect.Effect<Answer, ImageGenerationError.AttemptError> =>
   Effect.gen(function*() {
-    if (response.events === undefined) return yield* fromJsonResponse(response, context)
+    // Each event already parsed (`decodeImages`), or the text of one that is not JSON. (`values` first: `events`
+    // would re-encode the images as text.)
+    const events = response.values ?? response.events
+    if (events === undefined) return yield* fromJsonResponse(response, context)
     const chunks: Array<Wire.Chunk> = []
     let done = false
-    // Each event already parsed (`decodeImages`), or the text of one that is not JSON.
-    for (const data of response.values ?? response.events) {
+    for (const data of events) {
       if (typeof data === "string" && data.trim() === "[DONE]") {
         done = true
         continue
