@@ -439,9 +439,20 @@ export const make = (options: Options): Effect.Effect<ProviderClient, never, Htt
       body: Scrub.json(scrub, json)
     })
 
+    /**
+     * Whether to read with `decodeImages`: asked for, and the body can hold a string as large as the decoder
+     * takes (64 KiB). A smaller declared body (an error, a CDN URL) holds none: it is read and parsed whole, the
+     * cheaper path for a few hundred bytes, with the same result and errors.
+     */
+    const decodesImages = (response: HttpClientResponse.HttpClientResponse, request: RequestOptions | undefined) => {
+      if (request?.decodeImages !== true) return false
+      const length = Number(response.headers["content-length"] ?? Number.NaN)
+      return !(Number.isSafeInteger(length) && length < 64 * 1024)
+    }
+
     const postJson = (path: string, body: unknown, request?: RequestOptions) =>
       exchange(path, body, "application/json", (response) =>
-        request?.decodeImages === true
+        decodesImages(response, request)
           ? Effect.map(readImageJson(response), (json) => respond(response, json))
           : ResponseBody.read(provider, response, maxBodyBytes).pipe(
             Effect.flatMap((bytes) => toJson(response, bytes)),
@@ -473,7 +484,7 @@ export const make = (options: Options): Effect.Effect<ProviderClient, never, Htt
         (response) => {
           const isStream = (response.headers["content-type"] ?? "").includes("text/event-stream") &&
             response.status >= 200 && response.status < 300
-          if (request?.decodeImages === true) {
+          if (isStream ? request?.decodeImages === true : decodesImages(response, request)) {
             return isStream
               ? Effect.map(
                 ResponseBody.consume(provider, response, maxBodyBytes, new ImageEventsSink(provider, response.status)),
