@@ -113,6 +113,12 @@ await client.close()
 if (!image.mimeType.startsWith("image/") || image.data.byteLength < 100) throw new Error("no image: " + image.mimeType)
 console.log("promise:", result.provider, result.model, image.width + "x" + image.height)
 `,
+  // The SSRF guard under Node's own ESM loader (ipaddr.js is CommonJS: only its default export exists there).
+  "ssrf.ts": `
+import { ImageDownload } from "@nanogen/core"
+if (!ImageDownload.isPublicAddress("8.8.8.8") || ImageDownload.isPublicAddress("127.0.0.1")) throw new Error("guard")
+console.log("ssrf: the address checks run")
+`,
   "effect.ts": `
 import { NodeHttpClient } from "@effect/platform-node"
 import { Nanogen } from "@nanogen/client"
@@ -190,6 +196,7 @@ const check = (label, file, args, extraEnv = {}) => {
     return ""
   }
 }
+check("SSRF guard", process.execPath, [Path.join(app, "out/ssrf.js")])
 check("Promise API", process.execPath, [Path.join(app, "out/promise.js")])
 check("Effect API", process.execPath, [Path.join(app, "out/effect.js")], { NANOGEN_PROVIDERS: "google-direct" })
 const bin = Path.join(app, "node_modules/.bin/nanogen")

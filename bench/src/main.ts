@@ -36,7 +36,7 @@ Environment:
 Variants: nanogen (the provider layers over undici), baseline (the floor), ai-sdk (Gemini shape), and core's
 HTTP path alone as a provider uses it: wire-buffered (whole body read, then parsed), wire (decodeImages: base64
 decoded as it arrives, undici), wire-fetch (the same over FetchHttpClient), wire-sse (the same from an event
-stream, Gemini and OpenRouter).
+stream, Gemini and OpenRouter); nanogen-sse is the provider with stream: true on that event stream.
 
 Other scripts: pnpm --filter @nanogen/bench run soak      (200 cut-short reads, retained memory)
                pnpm --filter @nanogen/bench run profile …  (a .cpuprofile of one variant, see README)`
@@ -57,7 +57,16 @@ const gc: () => void = (globalThis as { gc?: () => void }).gc ?? (() => {})
 const now = () => performance.now()
 const log = (line: string) => process.stderr.write(`${line}\n`)
 const backends: ReadonlyArray<Backend> = ["openrouter", "aimlapi", "google"]
-const kinds: ReadonlyArray<Kind> = ["nanogen", "baseline", "ai-sdk", "wire-buffered", "wire", "wire-fetch", "wire-sse"]
+const kinds: ReadonlyArray<Kind> = [
+  "nanogen",
+  "nanogen-sse",
+  "baseline",
+  "ai-sdk",
+  "wire-buffered",
+  "wire",
+  "wire-fetch",
+  "wire-sse"
+]
 /** Memory runs one child process per variant: the providers, the floor, the AI SDK and core's two read paths. */
 const loadTotal = quick ? 100 : 200
 const memoryKinds: ReadonlyArray<Kind> = ["nanogen", "baseline", "ai-sdk", "wire-buffered", "wire"]
@@ -438,11 +447,13 @@ for (const l of loads) {
 // core's HTTP path alone (ProviderClient as a provider uses it), ratios to the floor of the same run.
 lines.push("")
 lines.push(
-  "core's HTTP path alone (`ProviderClient` + the image taken from the wire shape), median ms per call and ratio to the floor (baseline) of the same run:"
+  "core's HTTP path alone (`ProviderClient` + the image taken from the wire shape), and the providers without and with `stream: true`, median ms per call and ratio to the floor (baseline) of the same run:"
 )
 lines.push("")
-lines.push("| backend | size | floor | wire-buffered | wire (decodeImages, undici) | wire-fetch | wire-sse |")
-lines.push("|---|---|---|---|---|---|---|")
+lines.push(
+  "| backend | size | floor | wire-buffered | wire (decodeImages, undici) | wire-fetch | wire-sse | nanogen | nanogen stream: true |"
+)
+lines.push("|---|---|---|---|---|---|---|---|---|")
 for (const size of sizeList) {
   for (const backend of [...backends, "aimlapi-url" as const]) {
     const floor = timings.get(key("baseline", backend, size))
@@ -454,7 +465,7 @@ for (const size of sizeList) {
     lines.push(
       `| ${backend} | ${size.toUpperCase()} | ${ms(floor.median)} | ${cell("wire-buffered")} | ${cell("wire")} | ${
         cell("wire-fetch")
-      } | ${cell("wire-sse")} |`
+      } | ${cell("wire-sse")} | ${cell("nanogen")} | ${cell("nanogen-sse")} |`
     )
   }
 }
@@ -485,6 +496,11 @@ for (const size of sizeList) {
   }
 }
 for (const backend of ["google", "openrouter"] as const) {
+  target(
+    `4K ${backend} nanogen stream: true vs non-streaming (nanogen-sse / nanogen)`,
+    timeRatio("nanogen-sse", backend, "4k", "nanogen"),
+    1.1
+  )
   target(
     `4K ${backend} stream: true vs non-streaming (wire-sse / wire)`,
     timeRatio("wire-sse", backend, "4k", "wire"),

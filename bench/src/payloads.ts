@@ -39,14 +39,19 @@ export const makePng = (bytes: number, side: number): Buffer => {
 }
 
 /** The JSON body each backend answers with, around the base64 of `png`. */
-export const wireBody = (backend: Backend | "aimlapi-url", png: Buffer, cdnUrl?: string): Buffer => {
+export const wireBody = (backend: Backend | "aimlapi-url", png: Buffer, cdnUrl?: string, chunk = false): Buffer => {
   const b64 = png.toString("base64")
   switch (backend) {
     case "openrouter":
+      // `chunk`: the same answer as the one `chat.completion.chunk` of a stream (a `delta` for the `message`).
       return Buffer.from(
-        `{"id":"gen-bench","object":"chat.completion","created":1748372400,"model":"google/gemini-3.1-flash-image-preview",` +
+        `{"id":"gen-bench","object":"chat.completion${
+          chunk ? ".chunk" : ""
+        }","created":1748372400,"model":"google/gemini-3.1-flash-image-preview",` +
           `"provider":"Google AI Studio","choices":[{"index":0,"finish_reason":"stop","native_finish_reason":"STOP",` +
-          `"message":{"role":"assistant","content":"Here is your image.","images":[{"type":"image_url","image_url":` +
+          `"${
+            chunk ? "delta" : "message"
+          }":{"role":"assistant","content":"Here is your image.","images":[{"type":"image_url","image_url":` +
           `{"url":"data:image/png;base64,${b64}"}}]}}],"usage":{"prompt_tokens":18,"completion_tokens":1300,` +
           `"total_tokens":1318,"completion_tokens_details":{"image_tokens":1290},"cost":0.039}}`
       )

@@ -7,6 +7,7 @@
  *   POST /x/fail503/{backend}/{size}/…   the backend's 503 body, at once
  *   POST /x/slow200/{backend}/{size}/…   the 200 body after 200 ms
  *   POST /x/sse/{backend}/{size}/…       the 200 body as one server-sent event (then `[DONE]`), `stream: true`
+ *                                        (OpenRouter's as a `chat.completion.chunk`, its `message` a `delta`)
  *   GET  /cdn/{size}.png                 the raw image (AI/ML API url form)
  *   GET  /stats                          connections accepted so far
  * backend: openrouter | aimlapi | aimlapi-url | google; size: tiny | 1k | 4k.
@@ -33,7 +34,14 @@ server.listen(0, "127.0.0.1", () => {
   const streams = new Map(
     [...bodies].map((
       [key, body]
-    ) => [key, Buffer.concat([Buffer.from("data: "), body, Buffer.from("\n\ndata: [DONE]\n\n")])])
+    ) => [
+      key,
+      Buffer.concat([
+        Buffer.from("data: "),
+        key.startsWith("openrouter/") ? wireBody("openrouter", pngs.get(key.split("/")[1]!)!, undefined, true) : body,
+        Buffer.from("\n\ndata: [DONE]\n\n")
+      ])
+    ])
   )
   const failures = new Map(backends.map((backend) => [backend as string, unavailableBody(backend as Backend)]))
 

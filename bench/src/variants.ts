@@ -15,6 +15,7 @@ import type { Size } from "./payloads.js"
 export type Backend = "openrouter" | "aimlapi" | "aimlapi-url" | "google"
 export type Kind =
   | "nanogen"
+  | "nanogen-sse"
   | "baseline"
   | "ai-sdk"
   | "wire-buffered"
@@ -102,6 +103,13 @@ export const nanogen = async (origin: string, backend: Backend, size: Size, mode
   return nanogenFromLayer(layer, requestFor(size))
 }
 
+/** A provider with `stream: true` against the route answering the same body as one event (Gemini, OpenRouter). */
+export const nanogenStream = async (origin: string, backend: Backend, size: Size) => {
+  if (backend !== "google" && backend !== "openrouter") return undefined
+  const layer = await providerLayer(backend, apiUrlOf(origin, "sse", backend, size), { stream: true })
+  return layer === undefined ? undefined : nanogenFromLayer(layer, requestFor(size))
+}
+
 export const requestFor = (size: Size) => ({
   prompt: "a nano banana dish in a fancy restaurant",
   model,
@@ -182,6 +190,8 @@ export const make = async (
   switch (kind) {
     case "nanogen":
       return nanogen(origin, backend, size)
+    case "nanogen-sse":
+      return nanogenStream(origin, backend, size)
     case "baseline":
       return baseline(origin, backend, size)
     case "ai-sdk":

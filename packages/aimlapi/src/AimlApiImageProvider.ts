@@ -203,7 +203,7 @@ export const make = (
           const upstream = upstreamField(resolved, choice ?? options.provider)
           const body = Request.build(request, resolved, urls, count, { ...upstream.field, ...wire })
           // A non-JSON error page (an nginx 502…) is already the error of its status (ProviderClient).
-          const response = yield* client.postJson("/images/generations", body)
+          const response = yield* client.postJson("/images/generations", body, { decodeImages: true })
           if (response.status < 200 || response.status >= 300) return yield* fail(model, response.status, response)
           const embedded = Errors.embeddedStatus(response.body)
           if (embedded !== undefined) return yield* fail(model, embedded, response)

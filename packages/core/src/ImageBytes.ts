@@ -189,6 +189,67 @@ export const Base64Field: Schema.Schema<string | DecodedBase64> = Schema.Union(
 )
 
 /**
+ * The Schema of a wire field that holds text (a thought signature, a model's text) which a body read with
+ * `decodeImages` may have decoded as base64 because it was long and looked like it: the text either way (a
+ * `DecodedBase64` is re-encoded, which gives back exactly the string received).
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { ImageBytes } from "@nanogen/core"
+ * const Part = Schema.Struct({ thoughtSignature: Schema.optional(ImageBytes.Base64Text) })
+ * ```
+ * @since 0.2.0
+ * @category Schemas
+ */
+export const Base64Text: Schema.Schema<string, string | DecodedBase64> = Schema.transform(Base64Field, Schema.String, {
+  strict: true,
+  decode: (value) => typeof value === "string" ? value : value.toString(),
+  encode: (value) => value
+})
+
+/**
+ * A parsed JSON value with every `DecodedBase64` in it turned back into the string it stands for (re-encoded:
+ * exactly the text received), for what keeps an answer as received (a session's turn). Arrays and plain objects
+ * are copied, the value itself is left as is; nesting of any depth is walked without recursion.
+ *
+ * @example
+ * ```ts
+ * import { ImageBytes } from "@nanogen/core"
+ * declare const parts: ReadonlyArray<unknown>
+ * const asReceived = ImageBytes.restoreBase64(parts) // every inlineData.data a string again
+ * ```
+ * @since 0.2.0
+ * @category Constructors
+ */
+export const restoreBase64 = (value: unknown): unknown => {
+  const root: Record<string, unknown> = { value }
+  const stack: Array<[Record<string | number, unknown>, string | number]> = [[root, "value"]]
+  while (stack.length > 0) {
+    const [holder, key] = stack.pop()!
+    const item = holder[key]
+    if (item instanceof DecodedBase64) {
+      holder[key] = item.toString()
+    } else if (Array.isArray(item)) {
+      const copy: Array<unknown> = item.slice()
+      holder[key] = copy
+      for (let i = 0; i < copy.length; i++) {
+        if (typeof copy[i] === "object" && copy[i] !== null) stack.push([copy as never, i])
+      }
+    } else if (typeof item === "object" && item !== null) {
+      const prototype = Object.getPrototypeOf(item)
+      if (prototype !== Object.prototype && prototype !== null) continue
+      const copy: Record<string, unknown> = { ...(item as Record<string, unknown>) }
+      holder[key] = copy
+      for (const name of Object.keys(copy)) {
+        if (typeof copy[name] === "object" && copy[name] !== null) stack.push([copy, name])
+      }
+    }
+  }
+  return root.value
+}
+
+/**
  * Decodes base64 (standard or URL-safe) with `Buffer`, in native code. The result shares the Buffer's memory. A
  * `DecodedBase64` (a body read with `decodeImages`) gives its bytes at once.
  *

@@ -15,7 +15,8 @@ import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as ipaddr from "ipaddr.js"
+// ipaddr.js is CommonJS without named exports Node can detect: in Node ESM only its default export exists.
+import ipaddr from "ipaddr.js"
 import { lookup as dnsLookup } from "node:dns/promises"
 import * as http from "node:http"
 import * as https from "node:https"
@@ -212,7 +213,8 @@ const getPinned = (
   })
 
 /**
- * Downloads an image (or decodes a `data:` URL). Fails with `DownloadFailed` saying why.
+ * Downloads an image (or decodes a `data:` URL, also one already decoded as an answer arrived: see
+ * `ImageBytes.DecodedBase64`). Fails with `DownloadFailed` saying why.
  *
  * @example
  * ```ts
@@ -226,16 +228,18 @@ const getPinned = (
  * @category Constructors
  */
 export const download = (
-  url: string,
+  from: string | ImageBytes.DecodedBase64,
   options: Options = {}
 ): Effect.Effect<Downloaded, DownloadFailed, HttpClient.HttpClient> => {
   const maxBytes = options.maxBytes ?? 32 * 1024 * 1024
-  if (DataUrl.isDataUrl(url)) {
-    const parsed = DataUrl.parse(url)
+  if (DataUrl.isDataUrl(from)) {
+    const parsed = DataUrl.parse(from)
     return parsed === undefined
       ? Effect.fail(new DownloadFailed({ reason: "notImage", message: "malformed data URL" }))
       : identify(parsed.data, maxBytes)
   }
+  // (a decoded string that was no data URL is its text again: no URL either, refused as before)
+  const url = String(from)
   const timeout = Duration.decode(options.timeout ?? Duration.seconds(60))
   const failStatus = (status: number, checked: URL) =>
     new DownloadFailed({ reason: "status", status, message: `HTTP ${status} for ${checked.origin}${checked.pathname}` })

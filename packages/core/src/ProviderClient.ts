@@ -18,6 +18,7 @@ import type * as Schema from "effect/Schema"
 import type * as SchemaAST from "effect/SchemaAST"
 import { createParser } from "eventsource-parser"
 import * as HttpFailure from "./HttpFailure.js"
+import type * as ImageBytes from "./ImageBytes.js"
 import * as ImageDownload from "./ImageDownload.js"
 import { type AttemptError, MalformedResponse, ProviderUnavailable, Timeout } from "./ImageGenerationError.js"
 import * as CpuTurn from "./internal/cpuTurn.js"
@@ -332,7 +333,7 @@ export interface ProviderClient {
   readonly decode: <A, I>(schema: Schema.Schema<A, I, never>, body: unknown) => Effect.Effect<A, MalformedResponse>
   /** Downloads an image with the configured download policy (see `ImageDownload.download`). */
   readonly download: (
-    url: string
+    url: string | ImageBytes.DecodedBase64
   ) => Effect.Effect<ImageDownload.Downloaded, ImageDownload.DownloadFailed>
 }
 
@@ -540,9 +541,20 @@ export const make = (options: Options): Effect.Effect<ProviderClient, never, Htt
       body: Scrub.json(scrub, json)
     })
 
+    /**
+     * Whether to read with `decodeImages`: asked for, and the body can hold a string as large as the decoder
+     * takes (64 KiB). A smaller declared body (an error, a CDN URL) holds none: it is read and parsed whole, the
+     * cheaper path for a few hundred bytes, with the same result and errors.
+     */
+    const decodesImages = (response: HttpClientResponse.HttpClientResponse, request: RequestOptions | undefined) => {
+      if (request?.decodeImages !== true) return false
+      const length = Number(response.headers["content-length"] ?? Number.NaN)
+      return !(Number.isSafeInteger(length) && length < 64 * 1024)
+    }
+
     const postJson = (path: string, body: unknown, request?: RequestOptions) =>
       exchange(path, body, "application/json", (response) =>
-        request?.decodeImages === true
+        decodesImages(response, request)
           ? Effect.map(readImageJson(response), (json) => respond(response, json))
           : ResponseBody.read(provider, response, maxBodyBytes).pipe(
             Effect.flatMap((bytes) => toJson(response, bytes)),
@@ -574,7 +586,7 @@ export const make = (options: Options): Effect.Effect<ProviderClient, never, Htt
         (response) => {
           const isStream = (response.headers["content-type"] ?? "").includes("text/event-stream") &&
             response.status >= 200 && response.status < 300
-          if (request?.decodeImages === true) {
+          if (isStream ? request?.decodeImages === true : decodesImages(response, request)) {
             return isStream
               ? Effect.map(
                 ResponseBody.consume(provider, response, maxBodyBytes, new ImageEventsSink(provider, response.status)),
@@ -625,7 +637,7 @@ export const make = (options: Options): Effect.Effect<ProviderClient, never, Htt
     const decodeWith = <A, I>(schema: Schema.Schema<A, I, never>, body: unknown) =>
       Effect.mapError(decode(provider, schema, body), (error) => Scrub.error(scrub, error))
 
-    const download = (url: string) =>
+    const download = (url: string | ImageBytes.DecodedBase64) =>
       ImageDownload.download(url, options.download).pipe(Effect.provideService(HttpClient.HttpClient, client))
 
     return { provider, postJson, postEvents, scrub, download, decode: decodeWith }

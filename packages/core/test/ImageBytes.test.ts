@@ -1,4 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
+import { Schema } from "effect"
 import sharp from "sharp"
 import { DataUrl, ImageBytes } from "../src/index.js"
 
@@ -77,5 +78,28 @@ describe("DataUrl", () => {
       DataUrl.format(new Uint8Array([1]), "application/x-test").startsWith("data:application/x-test;base64,")
     )
     assert.isTrue(DataUrl.format(new Uint8Array([1])).startsWith("data:application/octet-stream;base64,"))
+  })
+
+  it("restoreBase64 gives every decoded string its text back, copying, at any depth; Base64Text decodes to text", () => {
+    const image = new ImageBytes.DecodedBase64(new Uint8Array([1, 2, 3]), undefined)
+    const url = new ImageBytes.DecodedBase64(new Uint8Array([1, 2, 3]), "data:image/png;base64")
+    const bytes = new Uint8Array([9])
+    const value = { parts: [{ inlineData: { data: image } }, { url }, "text", 1, null, bytes] }
+    const restored = ImageBytes.restoreBase64(value) as { parts: ReadonlyArray<unknown> }
+    assert.deepStrictEqual(restored, {
+      parts: [{ inlineData: { data: "AQID" } }, { url: "data:image/png;base64,AQID" }, "text", 1, null, bytes]
+    })
+    assert.strictEqual((value.parts[0] as { inlineData: { data: unknown } }).inlineData.data, image) // left as is
+    assert.strictEqual(restored.parts[5], bytes) // not a plain object: kept, not walked
+    assert.strictEqual(ImageBytes.restoreBase64(image), "AQID")
+    let deep: unknown = image
+    for (let i = 0; i < 100_000; i++) deep = [deep]
+    let inner = ImageBytes.restoreBase64(deep)
+    for (let i = 0; i < 100_000; i++) inner = (inner as Array<unknown>)[0]
+    assert.strictEqual(inner, "AQID")
+    const decode = Schema.decodeUnknownSync(ImageBytes.Base64Text)
+    assert.strictEqual(decode(url), "data:image/png;base64,AQID")
+    assert.strictEqual(decode("c2ln"), "c2ln")
+    assert.throws(() => decode(1))
   })
 })

@@ -43,11 +43,15 @@ const isRecord = Predicate.isRecord
 // ---------------------------------------------------------------------------------------------------------------
 // Wire schemas: only the fields nanogen reads.
 
+// Bodies are read with `decodeImages`: an image's `data` may already be bytes (`ImageBytes.Base64Field`), and a
+// long base64-looking text or signature is given back as its text (`ImageBytes.Base64Text`).
 const Part = Schema.Struct({
-  text: Schema.optional(Schema.String),
+  text: Schema.optional(ImageBytes.Base64Text),
   thought: Schema.optional(Schema.Boolean),
-  inlineData: Schema.optional(Schema.Struct({ mimeType: Schema.optional(Schema.String), data: Schema.String })),
-  thoughtSignature: Schema.optional(Schema.String)
+  inlineData: Schema.optional(
+    Schema.Struct({ mimeType: Schema.optional(Schema.String), data: ImageBytes.Base64Field })
+  ),
+  thoughtSignature: Schema.optional(ImageBytes.Base64Text)
 })
 
 const UsageMetadata = Schema.Struct({
@@ -493,26 +497,35 @@ export const send = (
         : Effect.fail(malformed("the answer is not a GenerateContentResponse"))
     }
     if (!stream) {
-      const response = yield* client.postJson(`${modelPath}:generateContent`, payload)
+      const response = yield* client.postJson(`${modelPath}:generateContent`, payload, { decodeImages: true })
       if (response.status < 200 || response.status >= 300) {
         return yield* failure(response.status, response.headers, response.body)
       }
       return { responses: [yield* decodeChunk(response.body)], raw: [response.body] }
     }
-    const response = yield* client.postEvents(`${modelPath}:streamGenerateContent?alt=sse`, payload)
+    const response = yield* client.postEvents(`${modelPath}:streamGenerateContent?alt=sse`, payload, {
+      decodeImages: true
+    })
     if (response.status < 200 || response.status >= 300) {
       return yield* failure(response.status, response.headers, response.body)
     }
-    const chunks: ReadonlyArray<unknown> = response.events === undefined
+    // Each event already parsed (images decoded); an event that is not JSON comes as its text. (`values` first:
+    // `events` would re-encode the images as text.)
+    const events = response.values ?? response.events
+    const chunks: ReadonlyArray<unknown> = events === undefined
       ? Array.isArray(response.body) ? response.body : [response.body]
       : yield* Effect.forEach(
-        response.events.filter((data) => data.trim() !== "" && data.trim() !== "[DONE]"),
-        (data) =>
-          Effect.try({
-            try: () => JSON.parse(data) as unknown,
-            catch: () => malformed(`a stream event is not JSON: ${JSON.stringify(data.slice(0, 80))}`)
-          })
-      )
+        events,
+        (value) =>
+          typeof value !== "string"
+            ? Effect.succeed([value])
+            : value.trim() === "" || value.trim() === "[DONE]"
+            ? Effect.succeed([])
+            : Effect.try({
+              try: () => [JSON.parse(value) as unknown],
+              catch: () => malformed(`a stream event is not JSON: ${JSON.stringify(value.slice(0, 80))}`)
+            })
+      ).pipe(Effect.map((lists) => lists.flat()))
     return { responses: yield* Effect.forEach(chunks, decodeChunk), raw: chunks }
   })
 
@@ -544,7 +557,10 @@ export const rawParts = (chunks: ReadonlyArray<unknown>): Array<ImageTurn.Gemini
   chunks.flatMap((chunk) => {
     const candidate = isRecord(chunk) && Array.isArray(chunk.candidates) ? chunk.candidates[0] : undefined
     const content = isRecord(candidate) ? candidate.content : undefined
-    return isRecord(content) && Array.isArray(content.parts) ? content.parts as Array<ImageTurn.GeminiPart> : []
+    // as received: an image decoded as the body arrived is its base64 text again
+    return isRecord(content) && Array.isArray(content.parts)
+      ? ImageBytes.restoreBase64(content.parts) as Array<ImageTurn.GeminiPart>
+      : []
   })
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -208,11 +208,11 @@ export const make = (
           )
           const answer = yield* (stream
             ? Effect.flatMap(
-              client.postEvents("/chat/completions", body),
+              client.postEvents("/chat/completions", body, { decodeImages: true }),
               (response) => Response.fromEventsResponse(response, context)
             )
             : Effect.flatMap(
-              client.postJson("/chat/completions", body),
+              client.postJson("/chat/completions", body, { decodeImages: true }),
               (response) => Response.fromJsonResponse(response, context)
             ))
           const result = yield* Response.toAnswer(answer, context, Request.unmapped(resolved))
@@ -270,8 +270,14 @@ const imagesService = (options: Options, client: ProviderClient.ProviderClient) 
             })
           )
           const answer = yield* (stream
-            ? Effect.flatMap(client.postEvents("/images", body), (response) => Images.fromStream(response, context))
-            : Effect.flatMap(client.postJson("/images", body), (response) => Images.fromJson(response, context)))
+            ? Effect.flatMap(
+              client.postEvents("/images", body, { decodeImages: true }),
+              (response) => Images.fromStream(response, context)
+            )
+            : Effect.flatMap(
+              client.postJson("/images", body, { decodeImages: true }),
+              (response) => Images.fromJson(response, context)
+            ))
           const result = yield* Images.toAnswer(answer, context, count)
           const unmapped = Request.unmapped(resolved)
           return unmapped.length === 0 ? result : { ...result, warnings: [...(result.warnings ?? []), ...unmapped] }

@@ -9,6 +9,7 @@ import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import * as LogLevel from "effect/LogLevel"
 import * as Tracer from "effect/Tracer"
+import { randomBytes } from "node:crypto"
 import { readFileSync } from "node:fs"
 import * as path from "node:path"
 import { inspect } from "node:util"
@@ -49,6 +50,20 @@ export const recordedImages = (): { readonly png: RecordedImage; readonly jpeg: 
 
 /** A key that must never show up anywhere: use it as the API key in tests and scan everything for it. */
 export const CANARY_KEY = "sk-canary-7f3a9c1e5b2d-DO-NOT-LEAK"
+
+/**
+ * A "PNG" of about `size` bytes: a real 1×1 PNG (signature, IHDR… IEND, so sniffing and sizing accept it) followed
+ * by incompressible random bytes. Large enough (over 64 KiB) its base64 is decoded by core as the body arrives
+ * (`decodeImages`).
+ */
+export const largePng = (size: number): Buffer =>
+  Buffer.concat([
+    Buffer.from(
+      "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==",
+      "base64"
+    ),
+    randomBytes(Math.max(0, size - 70))
+  ])
 
 /** The HTTP client tests use: undici over loopback. */
 export const HttpClientLive = NodeHttpClient.layerUndici

@@ -21,7 +21,7 @@ import * as Wire from "./wire.js"
  */
 export type Source =
   | { readonly _tag: "Bytes"; readonly data: Uint8Array }
-  | { readonly _tag: "Url"; readonly url: string }
+  | { readonly _tag: "Url"; readonly url: string | ImageBytes.DecodedBase64 }
 
 /**
  * A decoded answer before the images are fetched.
@@ -39,7 +39,8 @@ export interface Decoded {
   readonly credits: number | undefined
 }
 
-const present = (value: string | null | undefined): value is string => typeof value === "string" && value !== ""
+const present = <A extends string | ImageBytes.DecodedBase64>(value: A | null | undefined): value is A =>
+  value !== undefined && value !== null && value !== ""
 
 const sourceOf = (item: typeof Wire.Item.Type): Source | undefined => {
   const base64 = present(item.b64_json) ? item.b64_json : present(item.image_base64) ? item.image_base64 : undefined
@@ -107,7 +108,9 @@ export const fetchImage = (
   provider: string,
   model: string,
   source: Source,
-  download: (url: string) => Effect.Effect<ImageDownload.Downloaded, ImageDownload.DownloadFailed>
+  download: (
+    url: string | ImageBytes.DecodedBase64
+  ) => Effect.Effect<ImageDownload.Downloaded, ImageDownload.DownloadFailed>
 ): Effect.Effect<
   ImageResult.GeneratedImage,
   | ImageGenerationError.NoImageReturned

@@ -5,16 +5,18 @@
  * @since 0.1.0
  * @internal
  */
+import { ImageBytes } from "@nanogen/core"
 import * as Schema from "effect/Schema"
 
-const OptionalString = Schema.optional(Schema.NullOr(Schema.String))
 const OptionalNumber = Schema.optional(Schema.NullOr(Schema.Number))
+/** Answers are read with `decodeImages`: base64 (or a data URL) may already be bytes. */
+const OptionalBase64 = Schema.optional(Schema.NullOr(ImageBytes.Base64Field))
 
 /** @internal */
 export const Item = Schema.Struct({
-  url: OptionalString,
-  b64_json: OptionalString,
-  image_base64: OptionalString
+  url: OptionalBase64,
+  b64_json: OptionalBase64,
+  image_base64: OptionalBase64
   // `mime_type` / `content_type` are labels only: the type is sniffed from the bytes.
 })
 
@@ -31,7 +33,7 @@ export const WireResponse = Schema.Struct({
   data: Items,
   images: Items,
   output: Schema.optional(Schema.NullOr(Schema.Struct({ choices: Items }))),
-  description: OptionalString,
+  description: Schema.optional(Schema.NullOr(ImageBytes.Base64Text)),
   meta: Schema.optional(
     Schema.NullOr(Schema.Struct({
       usage: Schema.optional(

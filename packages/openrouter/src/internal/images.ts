@@ -132,10 +132,11 @@ export const Usage = Schema.Struct({
 /** @internal */
 export interface Usage extends Schema.Schema.Type<typeof Usage> {}
 
+// Answers are read with `decodeImages`: `b64_json` may already be bytes (`ImageBytes.Base64Field`).
 const Item = Schema.Struct({
-  b64_json: optionalNullable(Schema.String),
+  b64_json: optionalNullable(ImageBytes.Base64Field),
   // Not in the spec; tolerated as LiteLLM's typed model does.
-  url: optionalNullable(Schema.String),
+  url: optionalNullable(ImageBytes.Base64Field),
   media_type: optionalNullable(Schema.String)
 })
 
@@ -165,7 +166,7 @@ export interface Response extends Schema.Schema.Type<typeof Response> {}
  */
 export const Event = Schema.Struct({
   type: optionalNullable(Schema.String),
-  b64_json: optionalNullable(Schema.String),
+  b64_json: optionalNullable(ImageBytes.Base64Field),
   media_type: optionalNullable(Schema.String),
   usage: optionalNullable(Usage),
   error: optionalNullable(Schema.Struct({
@@ -324,12 +325,15 @@ export const fromStream = (
   context: Context
 ): Effect.Effect<Answer, ImageGenerationError.AttemptError> =>
   Effect.gen(function*() {
-    if (response.events === undefined) return yield* fromJson(response, context)
+    // Each event already parsed (`decodeImages`), or the text of one that is not JSON. (`values` first: `events`
+    // would re-encode the images as text.)
+    const received = response.values ?? response.events
+    if (received === undefined) return yield* fromJson(response, context)
     const events: Array<Event> = []
-    for (const data of response.events) {
-      const trimmed = data.trim()
+    for (const data of received) {
+      const trimmed = typeof data === "string" ? data.trim() : undefined
       if (trimmed === "[DONE]" || trimmed === "") continue
-      const json = yield* JsonBody.parse(PROVIDER, response.status, data)
+      const json = typeof data === "string" ? yield* JsonBody.parse(PROVIDER, response.status, data) : data
       const decoded = decodeEvent(json)
       if (Either.isLeft(decoded)) {
         return yield* Effect.fail(malformed(context, "unexpected Image API stream event shape", response.status))
@@ -388,7 +392,9 @@ export const decodeItem = (
       )
     )
   }
-  return rasterImage(ImageBytes.fromBase64(b64), `data[${index}]`, item.media_type ?? undefined, context)
+  // (a data URL where base64 belongs is decoded as the text it is, as it always was: it is no image)
+  const bytes = ImageBytes.fromBase64(typeof b64 !== "string" && b64.header !== undefined ? b64.toString() : b64)
+  return rasterImage(bytes, `data[${index}]`, item.media_type ?? undefined, context)
 }
 
 /**

@@ -6,7 +6,15 @@
  * @internal
  */
 import type { ImageProvider, ImageResult as ImageResultNs, ImageTurn } from "@nanogen/core"
-import { DataUrl, HttpFailure, ImageDownload, ImageGenerationError, ImageResult, ProviderClient } from "@nanogen/core"
+import {
+  DataUrl,
+  HttpFailure,
+  ImageBytes,
+  ImageDownload,
+  ImageGenerationError,
+  ImageResult,
+  ProviderClient
+} from "@nanogen/core"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Predicate from "effect/Predicate"
@@ -23,15 +31,15 @@ const { PROVIDER } = Errors
  * @internal
  */
 export interface Answer {
-  /** The image URLs (data URLs in practice), in order. */
-  readonly images: ReadonlyArray<string>
+  /** The image URLs (data URLs in practice, possibly decoded as the body arrived), in order. */
+  readonly images: ReadonlyArray<string | ImageBytes.DecodedBase64>
   readonly text: string | undefined
   readonly finishReason: string | undefined
   readonly nativeFinishReason: string | undefined
   readonly refusal: string | undefined
   readonly error: Wire.WireError | undefined
   readonly usage: Wire.Usage | undefined
-  /** The assistant message exactly as received (non-streaming answers). */
+  /** The assistant message as received (non-streaming answers; its images may be decoded, see `turnMessage`). */
   readonly message?: unknown
 }
 
@@ -96,7 +104,7 @@ export const fromCompletion = (completion: Wire.Completion): Answer => {
  * @internal
  */
 export const fromChunks = (chunks: ReadonlyArray<Wire.Chunk>): Answer => {
-  const images: Array<string> = []
+  const images: Array<string | ImageBytes.DecodedBase64> = []
   let text = ""
   let refusal = ""
   let finishReason: string | undefined
@@ -158,16 +166,19 @@ export const fromEventsResponse = (
   context: Context
 ): Effect.Effect<Answer, ImageGenerationError.AttemptError> =>
   Effect.gen(function*() {
-    if (response.events === undefined) return yield* fromJsonResponse(response, context)
+    // Each event already parsed (`decodeImages`), or the text of one that is not JSON. (`values` first: `events`
+    // would re-encode the images as text.)
+    const events = response.values ?? response.events
+    if (events === undefined) return yield* fromJsonResponse(response, context)
     const chunks: Array<Wire.Chunk> = []
     let done = false
-    for (const data of response.events) {
-      if (data.trim() === "[DONE]") {
+    for (const data of events) {
+      if (typeof data === "string" && data.trim() === "[DONE]") {
         done = true
         continue
       }
-      if (data.trim() === "") continue
-      const json = yield* HttpFailure.parseJson(PROVIDER, response.status, data)
+      if (typeof data === "string" && data.trim() === "") continue
+      const json = typeof data === "string" ? yield* HttpFailure.parseJson(PROVIDER, response.status, data) : data
       chunks.push(yield* decodeChunk(json, response.status, context.model))
     }
     const answer = fromChunks(chunks)
@@ -270,7 +281,7 @@ const malformed = (context: Context, message: string) =>
 
 /** One returned image: a data URL decoded once with Buffer (the sniffed type wins), or a URL downloaded safely. */
 const decodeImage = (
-  url: string,
+  url: string | ImageBytes.DecodedBase64,
   index: number,
   context: Context
 ): Effect.Effect<ImageResultNs.GeneratedImage, ImageGenerationError.AttemptError> => {
@@ -332,9 +343,10 @@ const rawMessage = (body: unknown): unknown => {
  */
 export const turnMessage = (answer: Answer): ImageTurn.ChatMessage =>
   Predicate.isRecord(answer.message) && answer.message.role === "assistant"
-    ? answer.message as unknown as ImageTurn.ChatMessage
+    // as received: an image decoded as the body arrived is its data URL again
+    ? ImageBytes.restoreBase64(answer.message) as ImageTurn.ChatMessage
     : {
       role: "assistant",
       content: answer.text ?? "",
-      images: answer.images.map((url) => ({ type: "image_url", image_url: { url } }))
+      images: answer.images.map((url) => ({ type: "image_url", image_url: { url: String(url) } }))
     }

@@ -5,6 +5,7 @@
  * @since 0.1.0
  * @internal
  */
+import { ImageBytes } from "@nanogen/core"
 import * as Schema from "effect/Schema"
 
 const optionalNullable = <S extends Schema.Schema.Any>(schema: S) => Schema.optional(Schema.NullOr(schema))
@@ -30,11 +31,13 @@ export const WireError = Schema.Struct({
 /** @internal */
 export interface WireError extends Schema.Schema.Type<typeof WireError> {}
 
-const Image = Schema.Struct({ image_url: Schema.Struct({ url: Schema.String }) })
+// Answers are read with `decodeImages`: an image's data URL may already be bytes (`ImageBytes.Base64Field`), and a
+// long base64-looking text is given back as its text (`ImageBytes.Base64Text`).
+const Image = Schema.Struct({ image_url: Schema.Struct({ url: ImageBytes.Base64Field }) })
 
 const Content = Schema.Union(
-  Schema.String,
-  Schema.Array(Schema.Struct({ type: optionalNullable(Schema.String), text: optionalNullable(Schema.String) }))
+  ImageBytes.Base64Text,
+  Schema.Array(Schema.Struct({ type: optionalNullable(Schema.String), text: optionalNullable(ImageBytes.Base64Text) }))
 )
 
 /** @internal */
@@ -54,7 +57,7 @@ export interface Usage extends Schema.Schema.Type<typeof Usage> {}
 const Message = Schema.Struct({
   content: optionalNullable(Content),
   images: optionalNullable(Schema.Array(Image)),
-  refusal: optionalNullable(Schema.String)
+  refusal: optionalNullable(ImageBytes.Base64Text)
 })
 
 const Choice = Schema.Struct({
