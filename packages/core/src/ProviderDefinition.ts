@@ -92,7 +92,7 @@ export interface Variable {
  * @since 0.2.0
  * @category Models
  */
-export interface ProviderDefinition<O extends Options = Options> {
+export interface ProviderDefinition<O extends CommonOptions = Options> {
   /** The name in results, attempts, errors and `NANOGEN_PROVIDERS`. */
   readonly name: string
   /** Other spellings accepted in `NANOGEN_PROVIDERS` (compared case-insensitively). */
@@ -120,6 +120,11 @@ export interface ProviderDefinition<O extends Options = Options> {
       options: Omit<O, "apiKey" | "apiUrl">
     ) => Layer.Layer<ImageProvider.ImageProvider, ConfigError.ConfigError, HttpClient.HttpClient>)
     | undefined
+  /**
+   * Further options read from the environment (its `variables`) by `ProviderDefinition.layerConfig`; options given
+   * in code win over them.
+   */
+  readonly options?: Config.Config<Partial<Omit<O, "apiKey" | "apiUrl">>> | undefined
   /** Whether the environment configures the backend, when that is more than "a key variable is set". */
   readonly isConfigured?: Config.Config<boolean> | undefined
 }
@@ -130,7 +135,7 @@ export interface ProviderDefinition<O extends Options = Options> {
  * @since 0.2.0
  * @category Models
  */
-export interface Fields<O extends Options>
+export interface Fields<O extends CommonOptions>
   extends Omit<ProviderDefinition<O>, "aliases" | "variables" | "nativeAliases">
 {
   readonly aliases?: ReadonlyArray<string> | undefined
@@ -159,7 +164,7 @@ export interface Fields<O extends Options>
  * @since 0.2.0
  * @category Constructors
  */
-export const make = <O extends Options>(fields: Fields<O>): ProviderDefinition<O> => ({
+export const make = <O extends CommonOptions>(fields: Fields<O>): ProviderDefinition<O> => ({
   ...fields,
   aliases: fields.aliases ?? [],
   variables: fields.variables ?? [],
@@ -348,8 +353,8 @@ const missingKey = (definition: ProviderDefinition<any>): ConfigError.ConfigErro
 
 /**
  * The backend's layer configured from the environment: the definition's own `layerConfig` when it has one, else
- * the key (`credentials.apiKey`, required) and the URL (`apiUrl`) read from the environment and passed to `layer`
- * with `options`.
+ * the key (`credentials.apiKey`, required), the URL (`apiUrl`) and the definition's `options` read from the
+ * environment and passed to `layer` with `options` (which win over the environment's).
  *
  * @example
  * ```ts
@@ -366,7 +371,7 @@ const missingKey = (definition: ProviderDefinition<any>): ConfigError.ConfigErro
  * @since 0.2.0
  * @category Layers
  */
-export const layerConfig = <O extends Options>(
+export const layerConfig = <O extends CommonOptions>(
   definition: ProviderDefinition<O>,
   options?: Omit<O, "apiKey" | "apiUrl">
 ): Layer.Layer<ImageProvider.ImageProvider, ConfigError.ConfigError, HttpClient.HttpClient> => {
@@ -377,7 +382,8 @@ export const layerConfig = <O extends Options>(
       const credential = yield* credentialConfig(definition)
       if (Option.isNone(credential)) return yield* Effect.fail(missingKey(definition))
       const apiUrl = yield* apiUrlConfig(definition)
-      return definition.layer({ ...rest, apiKey: credential.value.apiKey, apiUrl } as unknown as O)
+      const fromEnvironment = definition.options === undefined ? {} : yield* definition.options
+      return definition.layer({ ...fromEnvironment, ...rest, apiKey: credential.value.apiKey, apiUrl } as unknown as O)
     })
   )
 }
@@ -436,5 +442,5 @@ export const layerOf = <O>(
  * @category Layers
  */
 export const layerConfigOf =
-  <O extends Options>(definition: () => ProviderDefinition<O>): LayerConfigOf<O> => (options) =>
+  <O extends CommonOptions>(definition: () => ProviderDefinition<O>): LayerConfigOf<O> => (options) =>
     layerConfig(definition(), options)

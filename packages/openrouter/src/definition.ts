@@ -5,6 +5,9 @@
  * @since 0.2.0
  */
 import { ModelCatalog, ProviderDefinition } from "@nanogen/core"
+import * as Config from "effect/Config"
+import * as ConfigError from "effect/ConfigError"
+import * as Either from "effect/Either"
 import * as OpenRouterImageProvider from "./OpenRouterImageProvider.js"
 
 /**
@@ -56,6 +59,20 @@ export const definition: ProviderDefinition.ProviderDefinition<OpenRouterImagePr
     description: "OpenRouter chat completions (Google's image models through OpenRouter's routing)",
     credentials: { apiKey: ["OPENROUTER_API_KEY"] },
     apiUrl: { env: "OPENROUTER_API_URL", default: "https://openrouter.ai/api/v1" },
+    variables: [{
+      name: "OPENROUTER_API",
+      description: "chat (chat completions, the default) or images (POST /images)"
+    }],
+    options: Config.mapOrFail(
+      ProviderDefinition.variable("OPENROUTER_API"),
+      (api) =>
+        api === undefined || api === "chat" || api === "images"
+          ? Either.right(api === undefined ? {} : { api })
+          : Either.left(ConfigError.InvalidData(
+            ["OPENROUTER_API"],
+            `OPENROUTER_API must be chat or images, not ${JSON.stringify(api)}`
+          ))
+    ),
     models,
     nativeAliases,
     layer: (options: OpenRouterImageProvider.Options) => OpenRouterImageProvider.layer(options)

@@ -1,5 +1,6 @@
 import { assert, layer } from "@effect/vitest"
-import { ModelCatalog, ProviderDefinition } from "@nanogen/core"
+import { ImageProvider, ModelCatalog, ProviderDefinition } from "@nanogen/core"
+import * as Emulator from "@nanogen/emulator"
 import { CANARY_KEY } from "@nanogen/test-utils"
 import { ConfigProvider, Effect, Either, Layer } from "effect"
 import { definition, models, nativeAliases } from "../src/index.js"
@@ -99,5 +100,36 @@ layer(TestLayer)("OpenRouter definition and the open contract", (it) => {
         assert.include(String(built.left), "OPENROUTER_API_KEY holds a character that cannot be sent in an HTTP header")
         assert.notInclude(String(built.left), CANARY_KEY)
       }
+    }))
+
+  it.effect("OPENROUTER_API=images selects the Image API from the environment; an api given in code wins", () =>
+    Effect.gen(function*() {
+      const emu = yield* Emulator.EmulatorService
+      emu.reset()
+      const environment = (api: string) =>
+        ConfigProvider.fromMap(
+          new Map([
+            ["OPENROUTER_API_KEY", emu.keys.openrouter],
+            ["OPENROUTER_API_URL", emu.urls.openrouter],
+            ["OPENROUTER_API", api]
+          ])
+        )
+      const generate = (api: string, options: { readonly api?: "chat" | "images" } = {}) =>
+        ImageProvider.generate({ prompt: "x", model: "nano-banana-pro" }).pipe(
+          Effect.provide(ProviderDefinition.layerConfig(definition, options)),
+          Effect.withConfigProvider(environment(api))
+        )
+      yield* generate(" images ")
+      yield* generate("images", { api: "chat" })
+      yield* generate("")
+      assert.deepStrictEqual(emu.requests("openrouter").map((request) => request.path), [
+        "/api/v1/images",
+        "/api/v1/chat/completions",
+        "/api/v1/chat/completions"
+      ])
+      const wrong = yield* Effect.flip(generate("image"))
+      assert.strictEqual(wrong._tag, "ConfigError")
+      assert.include(String(wrong), "OPENROUTER_API must be chat or images, not \"image\"")
+      assert.strictEqual(emu.requests("openrouter").length, 3)
     }))
 })

@@ -6,7 +6,6 @@
  */
 import { type ModelCatalog, ProviderDefinition } from "@nanogen/core"
 import { models as geminiModels, nativeAliases as geminiNativeAliases } from "@nanogen/google-direct"
-import type * as Redacted from "effect/Redacted"
 import * as VertexImageProvider from "./VertexImageProvider.js"
 import * as VertexUrl from "./VertexUrl.js"
 
@@ -48,9 +47,7 @@ export const nativeAliases: ModelCatalog.NativeAliases = geminiNativeAliases
  * @since 0.2.0
  * @category Models
  */
-export const definition: ProviderDefinition.ProviderDefinition<
-  VertexImageProvider.Options & { readonly apiKey: Redacted.Redacted }
-> = ProviderDefinition.make({
+export const definition: ProviderDefinition.ProviderDefinition<VertexImageProvider.Options> = ProviderDefinition.make({
   name: "vertex",
   aliases: ["vertex-ai", "vertexai"],
   description: "Vertex AI generateContent (OAuth2: service account or ADC; or an express-mode API key)",
