@@ -6,6 +6,7 @@
  * @since 0.1.0
  */
 import * as HttpClient from "@effect/platform/HttpClient"
+import type { ImageGenerationError } from "@nanogen/core"
 import { ImageProvider, ImageRequest, ModelCatalog, ProviderClient, ProviderDefinition } from "@nanogen/core"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -197,24 +198,10 @@ export const make = (
         Effect.gen(function*() {
           const context: Response.Context = { model: resolved.model, scrub, download: client.download }
           const body = Request.build(request, resolved, extra, stream)
-          yield* Effect.logDebug("openrouter: POST /chat/completions").pipe(
-            Effect.annotateLogs({
-              model: resolved.model,
-              images: request.images.length,
-              aspectRatio: resolved.aspectRatio ?? "default",
-              imageSize: resolved.imageSize ?? "default",
-              stream
-            })
-          )
-          const answer = yield* (stream
-            ? Effect.flatMap(
-              client.postEvents("/chat/completions", body, { decodeImages: true }),
-              (response) => Response.fromEventsResponse(response, context)
-            )
-            : Effect.flatMap(
-              client.postJson("/chat/completions", body, { decodeImages: true }),
-              (response) => Response.fromJsonResponse(response, context)
-            ))
+          const answer = yield* exchange(client, "/chat/completions", body, { request, resolved, stream }, {
+            json: (response) => Response.fromJsonResponse(response, context),
+            events: (response) => Response.fromEventsResponse(response, context)
+          })
           const result = yield* Response.toAnswer(answer, context, Request.unmapped(resolved))
           return request.history === undefined
             ? result
@@ -222,6 +209,41 @@ export const make = (
         })
     })
   })
+
+/**
+ * One POST of either API, with its debug line: the stream route when `stream`, images decoded as they arrive, the
+ * answer read by `read.json` or `read.events`.
+ */
+const exchange = <A, E>(
+  client: ProviderClient.ProviderClient,
+  path: string,
+  body: unknown,
+  call: {
+    readonly request: ImageRequest.ImageRequest
+    readonly resolved: ModelCatalog.Resolved
+    readonly stream: boolean
+    readonly n?: number
+  },
+  read: {
+    readonly json: (response: ProviderClient.JsonResponse) => Effect.Effect<A, E>
+    readonly events: (response: ProviderClient.EventsResponse) => Effect.Effect<A, E>
+  }
+): Effect.Effect<A, E | ImageGenerationError.AttemptError> =>
+  Effect.logDebug(`openrouter: POST ${path}`).pipe(
+    Effect.annotateLogs({
+      model: call.resolved.model,
+      ...(call.n === undefined ? {} : { n: call.n }),
+      images: call.request.images.length,
+      aspectRatio: call.resolved.aspectRatio ?? "default",
+      imageSize: call.resolved.imageSize ?? "default",
+      stream: call.stream
+    }),
+    Effect.zipRight(
+      call.stream
+        ? Effect.flatMap(client.postEvents(path, body, { decodeImages: true }), read.events)
+        : Effect.flatMap(client.postJson(path, body, { decodeImages: true }), read.json)
+    )
+  )
 
 const mergeProvider = (body: Record<string, unknown>, extra: Readonly<Record<string, unknown>>) => {
   const merged: Record<string, unknown> = { ...body, ...extra }
@@ -259,25 +281,10 @@ const imagesService = (options: Options, client: ProviderClient.ProviderClient) 
             }),
             extra
           )
-          yield* Effect.logDebug("openrouter: POST /images").pipe(
-            Effect.annotateLogs({
-              model: resolved.model,
-              n: count,
-              images: request.images.length,
-              aspectRatio: resolved.aspectRatio ?? "default",
-              imageSize: resolved.imageSize ?? "default",
-              stream
-            })
-          )
-          const answer = yield* (stream
-            ? Effect.flatMap(
-              client.postEvents("/images", body, { decodeImages: true }),
-              (response) => Images.fromStream(response, context)
-            )
-            : Effect.flatMap(
-              client.postJson("/images", body, { decodeImages: true }),
-              (response) => Images.fromJson(response, context)
-            ))
+          const answer = yield* exchange(client, "/images", body, { request, resolved, stream, n: count }, {
+            json: (response) => Images.fromJson(response, context),
+            events: (response) => Images.fromStream(response, context)
+          })
           const result = yield* Images.toAnswer(answer, context, count)
           const unmapped = Request.unmapped(resolved)
           return unmapped.length === 0 ? result : { ...result, warnings: [...(result.warnings ?? []), ...unmapped] }
