@@ -583,7 +583,10 @@ const attemptsCounter = (provider: string, outcome: string): Metric.Metric.Count
   }
   let counter = byOutcome.get(outcome)
   if (counter === undefined) {
-    byOutcome.set(outcome, counter = Metric.tagged(Metric.tagged(attemptsTotal, "provider", provider), "outcome", outcome))
+    byOutcome.set(
+      outcome,
+      counter = Metric.tagged(Metric.tagged(attemptsTotal, "provider", provider), "outcome", outcome)
+    )
   }
   return counter
 }

@@ -73,7 +73,10 @@ export const fromStatus = (failure: StatusFailure): AttemptError => {
     case 429:
       return failure.retryAfter === undefined
         ? new RateLimited(fields, checked)
-        : new RateLimited({ ...fields, retryAfter: failure.retryAfter }, checked && Duration.isDuration(failure.retryAfter))
+        : new RateLimited(
+          { ...fields, retryAfter: failure.retryAfter },
+          checked && Duration.isDuration(failure.retryAfter)
+        )
     case 408:
     case 409:
     case 425:

@@ -12,8 +12,8 @@ import * as AST from "effect/SchemaAST"
 import * as DataUrl from "./DataUrl.js"
 import * as ImageBytes from "./ImageBytes.js"
 import { InvalidRequest } from "./ImageGenerationError.js"
-import { isDecoded, markDecoded } from "./internal/decodedRequests.js"
 import * as ImageTurn from "./ImageTurn.js"
+import { isDecoded, markDecoded } from "./internal/decodedRequests.js"
 
 /**
  * Every aspect ratio any Nano Banana model accepts (PROVIDERS.md §4).
