@@ -280,42 +280,63 @@ interface FanOut {
 const fanOuts: Array<FanOut> = []
 if (phases.has("fanout")) {
   for (const backend of backends) {
+    // The variants take turns round by round (after one warm-up round), so that none pays for another's garbage:
+    // the provider with its default concurrency, with `concurrency: 8`, and the floor — 8 hand-written calls at once
+    // (fetch + JSON.parse + Buffer.from each) against the same route. Each round also times one call (n = 1).
+    interface Runner {
+      readonly variant: string
+      readonly eight: () => Promise<number>
+      readonly one: () => Promise<unknown>
+      readonly close: () => Promise<void>
+      readonly walls: Array<number>
+      readonly singles: Array<number>
+      images: number
+    }
+    const runners: Array<Runner> = []
     for (const [variant, extra] of [["default", {}], ["concurrency: 8", { concurrency: 8 }]] as const) {
       const layer = await providerLayer(backend, apiUrlOf(origin, "slow200", backend, "1k"), extra)
       if (layer === undefined) continue
       const client = await nanogenFromLayer(layer, { ...requestFor("1k"), n: 8 })
       const single = await nanogenFromLayer(layer, requestFor("1k"))
-      let images = 0
-      const walls: Array<number> = []
-      const singles: Array<number> = []
-      for (let i = 0; i < (quick ? 2 : 4); i++) {
-        const t0 = now()
-        images = (await client.generate!()).images.length
-        walls.push(now() - t0)
-        const t1 = now()
-        await single.call()
-        singles.push(now() - t1)
-      }
-      await client.close()
-      await single.close()
-      fanOuts.push({ backend, variant, wall: median(walls.slice(1)), one: median(singles.slice(1)), images })
-      log(`fan-out ${backend} (${variant}): ${ms(median(walls.slice(1)))} ms`)
+      runners.push({
+        variant,
+        eight: async () => (await client.generate!()).images.length,
+        one: single.call,
+        close: async () => {
+          await client.close()
+          await single.close()
+        },
+        walls: [],
+        singles: [],
+        images: 0
+      })
     }
-    // The floor: 8 hand-written calls at once (fetch + JSON.parse + Buffer.from each) against the same route.
     const floor = baseline(origin, backend, "1k", "slow200")
-    const walls: Array<number> = []
-    const singles: Array<number> = []
-    let images = 0
-    for (let i = 0; i < (quick ? 3 : 5); i++) {
-      const t0 = now()
-      images = (await Promise.all(Array.from({ length: 8 }, () => floor.call()))).length
-      walls.push(now() - t0)
-      const t1 = now()
-      await floor.call()
-      singles.push(now() - t1)
+    runners.push({
+      variant: "baseline",
+      eight: async () => (await Promise.all(Array.from({ length: 8 }, () => floor.call()))).length,
+      one: floor.call,
+      close: floor.close,
+      walls: [],
+      singles: [],
+      images: 0
+    })
+    for (let round = 0; round < (quick ? 3 : 7); round++) {
+      for (const runner of round % 2 === 0 ? runners : [...runners].reverse()) {
+        const t0 = now()
+        runner.images = await runner.eight()
+        if (round > 0) runner.walls.push(now() - t0)
+        const t1 = now()
+        await runner.one()
+        if (round > 0) runner.singles.push(now() - t1)
+      }
     }
-    fanOuts.push({ backend, variant: "baseline", wall: median(walls.slice(1)), one: median(singles.slice(1)), images })
-    log(`fan-out ${backend} (baseline, 8 × fetch at once): ${ms(median(walls.slice(1)))} ms`)
+    for (const runner of runners) {
+      await runner.close()
+      const wall = median(runner.walls)
+      fanOuts.push({ backend, variant: runner.variant, wall, one: median(runner.singles), images: runner.images })
+      log(`fan-out ${backend} (${runner.variant}): ${ms(wall)} ms`)
+    }
   }
 }
 
