@@ -5,12 +5,24 @@
 import { fork } from "node:child_process"
 import { join } from "node:path"
 import type { Size } from "./payloads.js"
-import { type Backend, type Kind, make } from "./variants.js"
+import { apiUrlOf, type Backend, type Kind, make, nanogenFromLayer, providerLayer, requestFor } from "./variants.js"
 
 const [backend = "google", size = "4k", kind = "nanogen", callsArg = "20"] = process.argv.slice(2)
 const server = fork(join(import.meta.dirname, "server.ts"), [], { execArgv: ["--import", "tsx"], stdio: "inherit" })
 const port = await new Promise<number>((resolve) => server.once("message", (m: any) => resolve(m.port)))
-const client = (await make(kind as Kind, `http://127.0.0.1:${port}`, backend as Backend, size as Size))!
+const origin = `http://127.0.0.1:${port}`
+// `fallback:<secondary>`: `Fallback.layer([backend answering 503, secondary], { attempts: 1, health: false })`, the
+// failover phase's chain (the secondary serves the `size` image).
+const fallbackTo = kind.startsWith("fallback:") ? kind.slice("fallback:".length) as Backend : undefined
+const client = fallbackTo === undefined
+  ? (await make(kind as Kind, origin, backend as Backend, size as Size))!
+  : await nanogenFromLayer(
+    (await import("@nanogen/core")).Fallback.layer([
+      (await providerLayer(backend as Backend, apiUrlOf(origin, "fail503", backend as Backend, size as Size)))!,
+      (await providerLayer(fallbackTo, apiUrlOf(origin, "ok", fallbackTo, size as Size)))!
+    ], { attempts: 1, health: false }),
+    requestFor(size as Size)
+  )
 const t0 = performance.now()
 const each: Array<number> = []
 const cpu: Array<number> = []

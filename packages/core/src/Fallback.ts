@@ -31,6 +31,7 @@ import {
 import * as ImageProvider from "./ImageProvider.js"
 import * as ImageRequest from "./ImageRequest.js"
 import * as ImageResult from "./ImageResult.js"
+import { markDecoded } from "./internal/decodedRequests.js"
 import * as ModelCatalog from "./ModelCatalog.js"
 import * as ProviderHealth from "./ProviderHealth.js"
 import * as RateLimits from "./RateLimits.js"
@@ -263,7 +264,11 @@ export const make = (
         return result
       }).pipe(
         Effect.tapError((error) => Effect.annotateCurrentSpan("nanogen.outcome", error._tag)),
-        Effect.withSpan("nanogen.generate", { attributes: { "nanogen.fallback": settings.name } })
+        Effect.withSpan("nanogen.generate", {
+          attributes: { "nanogen.fallback": settings.name },
+          // the call site would be this line of core (≈ 30 µs per span to capture)
+          captureStackTrace: false
+        })
       )
     return ImageProvider.ImageProvider.of({ name: settings.name, generate })
   })
@@ -314,7 +319,8 @@ const fanOut = (
 ): Effect.Effect<ImageResult.ImageResult, ImageGenerationError> => {
   const indexes = groups.map((_, index) => index)
   const run = (index: number) =>
-    chain({ ...request, n: groups[index]!.count }, groups[index]!).pipe(
+    // a decoded request with another valid `n`: the provider need not decode it again
+    chain(markDecoded({ ...request, n: groups[index]!.count }), groups[index]!).pipe(
       Effect.annotateLogs("nanogen.image", groups[index]!.index + 1)
     )
   if (!settings.partial) {
@@ -565,6 +571,34 @@ const decide = (
   return { next: "retry", backoffMs: base, retryAfterMs }
 }
 
+// The tagged metrics per provider (and outcome), made once: tagging hashes the keys anew on every call.
+const taggedCounters = new Map<string, Map<string, Metric.Metric.Counter<number>>>()
+const taggedLatencies = new Map<string, Metric.Metric.Histogram<number>>()
+const attemptsCounter = (provider: string, outcome: string): Metric.Metric.Counter<number> => {
+  let byOutcome = taggedCounters.get(provider)
+  if (byOutcome === undefined) {
+    // a bound for programs that make providers with ever new names
+    if (taggedCounters.size >= 1024) taggedCounters.clear()
+    taggedCounters.set(provider, byOutcome = new Map())
+  }
+  let counter = byOutcome.get(outcome)
+  if (counter === undefined) {
+    byOutcome.set(
+      outcome,
+      counter = Metric.tagged(Metric.tagged(attemptsTotal, "provider", provider), "outcome", outcome)
+    )
+  }
+  return counter
+}
+const latencyHistogram = (provider: string): Metric.Metric.Histogram<number> => {
+  let histogram = taggedLatencies.get(provider)
+  if (histogram === undefined) {
+    if (taggedLatencies.size >= 1024) taggedLatencies.clear()
+    taggedLatencies.set(provider, histogram = Metric.tagged(attemptLatency, "provider", provider))
+  }
+  return histogram
+}
+
 const runAttempt = (
   provider: ImageProvider.ImageProvider.Service,
   request: ImageRequest.ImageRequest,
@@ -630,10 +664,8 @@ const runAttempt = (
       "nanogen.model": model,
       ...(status === undefined ? {} : { "http.status": status })
     })
-    yield* Metric.increment(
-      Metric.tagged(Metric.tagged(attemptsTotal, "provider", provider.name), "outcome", outcome)
-    )
-    yield* Metric.update(Metric.tagged(attemptLatency, "provider", provider.name), durationMs)
+    yield* Metric.increment(attemptsCounter(provider.name, outcome))
+    yield* Metric.update(latencyHistogram(provider.name), durationMs)
     yield* Effect.logDebug(
       `nanogen: attempt ${number} ${provider.name} (${model}) → ${outcome}${
         status === undefined ? "" : ` ${status}`
@@ -642,7 +674,8 @@ const runAttempt = (
     return { exit, error, attempt }
   }).pipe(
     Effect.withSpan("nanogen.attempt", {
-      attributes: { "nanogen.provider": provider.name, "nanogen.model": request.model, "nanogen.attempt": number }
+      attributes: { "nanogen.provider": provider.name, "nanogen.model": request.model, "nanogen.attempt": number },
+      captureStackTrace: false
     })
   )
 

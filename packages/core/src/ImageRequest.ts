@@ -13,6 +13,7 @@ import * as DataUrl from "./DataUrl.js"
 import * as ImageBytes from "./ImageBytes.js"
 import { InvalidRequest } from "./ImageGenerationError.js"
 import * as ImageTurn from "./ImageTurn.js"
+import { isDecoded, markDecoded } from "./internal/decodedRequests.js"
 
 /**
  * Every aspect ratio any Nano Banana model accepts (PROVIDERS.md §4).
@@ -479,6 +480,8 @@ export const decode = (input: unknown, provider = "request"): Effect.Effect<Imag
       new InvalidRequest({ provider, message: "Invalid request: expected an object with at least a prompt" })
     )
   }
+  // A request this function produced (a provider under `Fallback` gets the fallback's): already valid, as it is.
+  if (isDecoded(input)) return Effect.succeed(input as ImageRequest)
   let result: ReturnType<typeof decodeUnknown>
   try {
     result = decodeUnknown(input)
@@ -486,7 +489,9 @@ export const decode = (input: unknown, provider = "request"): Effect.Effect<Imag
     // A getter or proxy that throws while the request is read: the request is bad, not nanogen.
     return Effect.fail(new InvalidRequest({ provider, message: "Invalid request: a field could not be read" }))
   }
-  return result._tag === "Right" ? Effect.succeed(result.right) : Effect.fail(invalid(result.left, provider, []))
+  return result._tag === "Right"
+    ? Effect.succeed(markDecoded(result.right))
+    : Effect.fail(invalid(result.left, provider, []))
 }
 
 /** The `InvalidRequest` of a parse error, its field the path of the first failure (under `prefix`). */
