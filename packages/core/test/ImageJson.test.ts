@@ -68,14 +68,30 @@ describe("decoding images as the body arrives", () => {
     for (const [name, body] of bodies) {
       const text = textOf(name, body)
       const expected = JSON.parse(text.toString())
-      for (const sizes of chunkings) {
-        const exit = run(json, text, sizes)
-        assert.isTrue(Exit.isSuccess(exit), `${name} ${sizes.join(",")}`)
-        const value = (exit as Exit.Success<unknown, never>).value
-        // Re-encoded images give the original strings back: everything else is exactly JSON.parse.
-        assert.deepStrictEqual(JSON.parse(JSON.stringify(value)), expected, `${name} ${sizes.join(",")}`)
+      // Without a declared length, and with one (the image gathered into one buffer once half of it has arrived).
+      for (const declared of [undefined, text.length]) {
+        for (const sizes of chunkings) {
+          const exit = run(() => new ImageJsonSink("test", 200, declared), text, sizes)
+          const label = `${name} ${sizes.join(",")} declared ${declared}`
+          assert.isTrue(Exit.isSuccess(exit), label)
+          const value = (exit as Exit.Success<unknown, never>).value
+          // Re-encoded images give the original strings back: everything else is exactly JSON.parse.
+          assert.deepStrictEqual(JSON.parse(JSON.stringify(value)), expected, label)
+        }
       }
     }
+  })
+
+  it("with a declared length, a large image is one buffer of its own size, its bytes exact", () => {
+    const image = randomBytes(3_000_000)
+    const text = Buffer.from(JSON.stringify({ data: [{ b64_json: image.toString("base64") }] }))
+    const exit = run(() => new ImageJsonSink("test", 200, text.length), text, [65_536, 7, 100_003])
+    const decoded = (exit as Exit.Success<any, never>).value.data[0].b64_json
+    assert.isTrue(ImageBytes.isDecodedBase64(decoded))
+    const bytes = ImageBytes.fromBase64(decoded)
+    assert.isTrue(Buffer.from(bytes).equals(image))
+    // At most the declared length's worth of decoded bytes was allocated for it (no joined copy of a larger one).
+    assert.isAtMost(bytes.buffer.byteLength, Math.ceil((text.length * 3) / 4) + 4)
   })
 
   it("decodes the base64 strings it should, with the bytes Buffer decodes", () => {

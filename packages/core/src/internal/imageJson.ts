@@ -59,7 +59,6 @@ export class ImageJsonSink implements Sink<unknown> {
   private head: Buffer | undefined
   private received = 0
   /** Where the current large string started in the body. */
-  private stringStart = 0
 
   constructor(
     private readonly provider: string,
@@ -136,12 +135,15 @@ export class ImageJsonSink implements Sink<unknown> {
       this.mode = Mode.Outside
       return i + 1
     }
-    if (this.partsSize >= LARGE) this.promote()
+    if (this.partsSize >= LARGE) this.promote(bytes.length - i)
     return i
   }
 
-  /** A string reached LARGE bytes: decode it from here on if it looks like base64, else keep it raw. */
-  private promote(): void {
+  /**
+   * A string reached LARGE bytes: decode it from here on if it looks like base64, else keep it raw. `unread`: the
+   * bytes of the current chunk after the string's kept part.
+   */
+  private promote(unread: number): void {
     const text = Buffer.concat(this.parts, this.partsSize)
     let start = 0
     this.header = undefined
@@ -161,9 +163,11 @@ export class ImageJsonSink implements Sink<unknown> {
       return
     }
     this.mode = Mode.Decoding
-    this.stringStart = this.received
+    // At most what the declared length leaves for the string: its kept part, the rest of this chunk, what is to come.
     this.out = new Output(
-      this.declared === undefined ? undefined : Math.ceil(((this.declared - this.stringStart) * 3) / 4) + 4
+      this.declared === undefined
+        ? undefined
+        : Math.ceil(((this.partsSize + unread + this.declared - this.received) * 3) / 4) + 4
     )
     this.pending = []
     const rest = text.subarray(start)
@@ -341,7 +345,9 @@ export class ImageJsonSink implements Sink<unknown> {
 
 /**
  * Decoded bytes, in segments that grow with what has arrived (each as large as everything before it, never past
- * what the declared length can hold): growing copies nothing, and the image is joined once at its end.
+ * what the declared length can hold): growing copies nothing. With a declared length, once what has arrived is
+ * at least what is left, it moves into one buffer of the whole (at most twice what has arrived); without one, the
+ * image is joined once at its end.
  */
 class Output {
   private segments: Array<Buffer> = []
@@ -358,9 +364,22 @@ class Output {
       if (this.bound !== undefined && this.bound - this.size >= expected) {
         capacity = Math.min(capacity, this.bound - this.size)
       }
-      last = Buffer.allocUnsafe(capacity)
-      this.segments.push(last)
-      this.used = 0
+      if (this.bound !== undefined && this.size > 0 && capacity === this.bound - this.size) {
+        // The rest fits in this last segment: what has arrived (at least as much as the rest) moves into one
+        // buffer of the whole bound, so the image is never joined at its end (a second copy of all of it).
+        last = Buffer.allocUnsafe(this.bound)
+        let offset = 0
+        for (const segment of this.segments) {
+          last.set(segment, offset)
+          offset += segment.length
+        }
+        this.segments = [last]
+        this.used = this.size
+      } else {
+        last = Buffer.allocUnsafe(capacity)
+        this.segments.push(last)
+        this.used = 0
+      }
     }
     const written = last.write(text, this.used, "base64")
     if (written !== expected) return false
@@ -374,8 +393,13 @@ class Output {
   }
 
   reset([count, used, size]: readonly [number, number, number]): void {
-    this.segments.length = count
-    this.used = used
+    if (this.segments.length < count) {
+      // The segments were gathered into one since the mark: the bytes before it are where they were.
+      this.used = size
+    } else {
+      this.segments.length = count
+      this.used = used
+    }
     this.size = size
   }
 
