@@ -24,7 +24,7 @@ import { type AttemptError, MalformedResponse, ProviderUnavailable, Timeout } fr
 import * as CpuTurn from "./internal/cpuTurn.js"
 import { keyFreeSpans } from "./internal/httpSpan.js"
 import { ImageEventsSink } from "./internal/imageEvents.js"
-import { ImageJsonSink } from "./internal/imageJson.js"
+import { ImageJsonSink, LARGE as LARGE_STRING } from "./internal/imageJson.js"
 import * as JsonBody from "./JsonBody.js"
 import type * as ProviderDefinition from "./ProviderDefinition.js"
 import * as ResponseBody from "./ResponseBody.js"
@@ -338,29 +338,6 @@ export interface ProviderClient {
 }
 
 /**
- * The options of a client taken from a provider's options: `timeout`, `maxBodyBytes`, `download` and
- * `transformClient`, as every provider passes them on.
- *
- * @example
- * ```ts
- * import { ProviderClient } from "@nanogen/core"
- * declare const options: { readonly timeout?: string; readonly apiKey: unknown }
- * const client = ProviderClient.make({ ...ProviderClient.common(options), provider: "my-backend", apiUrl: "https://api.example.com/v1", headers: {} })
- * ```
- * @since 0.2.0
- * @category Constructors
- */
-export const common = (options: ProviderDefinition.CommonOptions): Pick<
-  Options,
-  "timeout" | "maxBodyBytes" | "download" | "transformClient"
-> => ({
-  timeout: options.timeout,
-  maxBodyBytes: options.maxBodyBytes,
-  download: options.download,
-  transformClient: options.transformClient
-})
-
-/**
  * The client of a backend: `make` with the backend's name, its base URL (`options.apiUrl`, else the definition's
  * default), the common options, and how it authenticates.
  *
@@ -381,7 +358,15 @@ export const forBackend = (
   options: ProviderDefinition.CommonOptions & { readonly apiUrl?: string | undefined },
   auth: Pick<Options, "headers" | "credential" | "credentials">
 ): Effect.Effect<ProviderClient, never, HttpClient.HttpClient> =>
-  make({ ...common(options), ...auth, provider: backend.name, apiUrl: options.apiUrl ?? backend.apiUrl.default })
+  make({
+    ...auth,
+    provider: backend.name,
+    apiUrl: options.apiUrl ?? backend.apiUrl.default,
+    timeout: options.timeout,
+    maxBodyBytes: options.maxBodyBytes,
+    download: options.download,
+    transformClient: options.transformClient
+  })
 
 /**
  * The default per-call deadline.
@@ -549,7 +534,7 @@ export const make = (options: Options): Effect.Effect<ProviderClient, never, Htt
     const decodesImages = (response: HttpClientResponse.HttpClientResponse, request: RequestOptions | undefined) => {
       if (request?.decodeImages !== true) return false
       const length = Number(response.headers["content-length"] ?? Number.NaN)
-      return !(Number.isSafeInteger(length) && length < 64 * 1024)
+      return !(Number.isSafeInteger(length) && length < LARGE_STRING)
     }
 
     const postJson = (path: string, body: unknown, request?: RequestOptions) =>

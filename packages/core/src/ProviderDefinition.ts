@@ -110,16 +110,12 @@ export interface ProviderDefinition<O extends CommonOptions = Options> {
   /** Other native ids the backend serves for a model (older or preview ids), with their lifecycle. */
   readonly nativeAliases: ModelCatalog.NativeAliases
   /** The layer from explicit options. */
-  readonly layer: (options: O) => Layer.Layer<ImageProvider.ImageProvider, never, HttpClient.HttpClient>
+  readonly layer: LayerOf<O>
   /**
    * The layer from the environment, when the backend reads more than a key and a URL (a project, a credentials
    * file…). Without it `ProviderDefinition.layerConfig` reads `credentials` and `apiUrl`.
    */
-  readonly layerConfig?:
-    | ((
-      options: Omit<O, "apiKey" | "apiUrl">
-    ) => Layer.Layer<ImageProvider.ImageProvider, ConfigError.ConfigError, HttpClient.HttpClient>)
-    | undefined
+  readonly layerConfig?: LayerConfigOf<O> | undefined
   /**
    * Further options read from the environment (its `variables`) by `ProviderDefinition.layerConfig`; options given
    * in code win over them.

@@ -295,7 +295,7 @@ const imagesService = (options: Options, client: ProviderClient.ProviderClient) 
     const http = yield* HttpClient.HttpClient
     const discovery = Discovery.make(
       options.transformClient === undefined ? http : options.transformClient(http),
-      options.apiUrl ?? defaultApiUrl,
+      options.apiUrl ?? definition.apiUrl.default,
       table,
       definition.nativeAliases ?? {},
       {

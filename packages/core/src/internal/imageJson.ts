@@ -20,8 +20,8 @@ import type { Sink } from "../ResponseBody.js"
 
 const QUOTE = 0x22
 const BACKSLASH = 0x5c
-/** A string this long is a candidate for decoding. */
-const LARGE = 64 * 1024
+/** A string this long is a candidate for decoding. @internal */
+export const LARGE = 64 * 1024
 const INITIAL_CAPACITY = 64 * 1024
 const BASE64_DATA_URL = /^data:[^,\\]*;base64$/i
 
@@ -58,7 +58,6 @@ export class ImageJsonSink implements Sink<unknown> {
   /** The first bytes of the body, for the snippet of an error message. */
   private head: Buffer | undefined
   private received = 0
-  /** Where the current large string started in the body. */
 
   constructor(
     private readonly provider: string,
