@@ -209,11 +209,11 @@ export const make = (
           if (embedded !== undefined) return yield* fail(model, embedded, response)
           const decoded = yield* Response.decode(name, model, response.status, response.body)
           if (decoded.sources.length === 0) return yield* noImage(model, decoded.text)
-          const images = yield* Effect.forEach(
-            decoded.sources,
-            (source) => Response.fetchImage(name, model, source, client.download),
-            { concurrency: "unbounded" }
-          )
+          const fetchImage = (source: Response.Source) => Response.fetchImage(name, model, source, client.download)
+          // One image (the usual answer) is fetched in this fiber: a concurrent `forEach` forks one per image.
+          const images = decoded.sources.length === 1
+            ? [yield* fetchImage(decoded.sources[0]!)]
+            : yield* Effect.forEach(decoded.sources, fetchImage, { concurrency: "unbounded" })
           if (decoded.credits !== undefined) yield* Effect.logDebug("aimlapi: credits used", decoded.credits)
           return {
             images: images as unknown as ImageProvider.Answer["images"],

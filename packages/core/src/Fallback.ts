@@ -31,6 +31,7 @@ import {
 import * as ImageProvider from "./ImageProvider.js"
 import * as ImageRequest from "./ImageRequest.js"
 import * as ImageResult from "./ImageResult.js"
+import * as Deadline from "./internal/deadline.js"
 import { markDecoded } from "./internal/decodedRequests.js"
 import * as ModelCatalog from "./ModelCatalog.js"
 import * as ProviderHealth from "./ProviderHealth.js"
@@ -323,6 +324,9 @@ const fanOut = (
     chain(markDecoded({ ...request, n: groups[index]!.count }), groups[index]!).pipe(
       Effect.annotateLogs("nanogen.image", groups[index]!.index + 1)
     )
+  // One group (`n` within one call, the usual request) runs in this fiber: a concurrent `forEach` forks one per
+  // group, ≈ 0.3 ms of CPU a call. With `partial` its failure is still the failure of the whole request.
+  if (indexes.length === 1) return run(0)
   if (!settings.partial) {
     return Effect.forEach(indexes, run, { concurrency: settings.concurrency }).pipe(
       Effect.map((results) =>
@@ -614,7 +618,7 @@ const runAttempt = (
     const started = yield* Clock.currentTimeMillis
     let exit = yield* provider.generate(request).pipe(
       Effect.mapError(asAttemptError),
-      Effect.timeoutFail({
+      Deadline.timeoutFail({
         duration: timeout,
         onTimeout: () =>
           new Timeout({

@@ -24,6 +24,7 @@ import type * as net from "node:net"
 import * as DataUrl from "./DataUrl.js"
 import * as ImageBytes from "./ImageBytes.js"
 import { InvalidRequest, MalformedResponse, NoImageReturned, ProviderUnavailable } from "./ImageGenerationError.js"
+import * as Deadline from "./internal/deadline.js"
 import * as ResponseBodyInternal from "./internal/nodeBody.js"
 import * as ResponseBody from "./ResponseBody.js"
 
@@ -282,7 +283,7 @@ export const download = (
     return yield* identify(body, maxBytes)
   }).pipe(
     Effect.scoped,
-    Effect.timeoutFail({
+    Deadline.timeoutFail({
       duration: timeout,
       onTimeout: () =>
         new DownloadFailed({ reason: "timeout", message: `download took longer than ${Duration.format(timeout)}` })

@@ -22,6 +22,7 @@ import type * as ImageBytes from "./ImageBytes.js"
 import * as ImageDownload from "./ImageDownload.js"
 import { type AttemptError, MalformedResponse, ProviderUnavailable, Timeout } from "./ImageGenerationError.js"
 import * as CpuTurn from "./internal/cpuTurn.js"
+import * as Deadline from "./internal/deadline.js"
 import { keyFreeSpans } from "./internal/httpSpan.js"
 import { ImageEventsSink } from "./internal/imageEvents.js"
 import { ImageJsonSink, LARGE as LARGE_STRING } from "./internal/imageJson.js"
@@ -470,7 +471,7 @@ export const make = (options: Options): Effect.Effect<ProviderClient, never, Htt
         // Everything upstream-derived that leaves the client is scrubbed: error messages (snippets of error pages,
         // parse errors, URLs with a `?key=`) here, bodies and events where they are read.
         Effect.mapError((error) => Scrub.error(scrub, error)),
-        Effect.timeoutFail({
+        Deadline.timeoutFail({
           duration: timeout,
           onTimeout: () =>
             new Timeout({

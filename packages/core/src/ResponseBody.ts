@@ -39,6 +39,13 @@ export const defaultMaxBytes = 64 * 1024 * 1024
  * @category Models
  */
 export interface Sink<A, E = MalformedResponse | ProviderUnavailable> {
+  /**
+   * The writes are CPU work (decoding, say): on Node clients they then run in event-loop turns of a couple of
+   * milliseconds each, round robin with every other paced read, instead of in the poll phase the chunks arrived in,
+   * so that many large answers arriving at once do not stall timers and I/O. The read is paused while more than
+   * 512 KiB waits for the sink.
+   */
+  readonly paced?: boolean | undefined
   readonly write: (chunk: Uint8Array) => E | undefined
   readonly end: () => Effect.Effect<A, E>
   readonly release: () => void

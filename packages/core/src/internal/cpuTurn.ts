@@ -41,3 +41,67 @@ export const run = <A, E>(effect: Effect.Effect<A, E>): Effect.Effect<A, E> =>
       if (index !== -1) waiting.splice(index, 1)
     })
   })
+
+/**
+ * A piece of work done in slices: `step` does one slice (a few hundred microseconds at most) and tells whether
+ * more is left.
+ *
+ * @internal
+ */
+export interface Sliced {
+  readonly step: () => boolean
+}
+
+/**
+ * How long one event-loop turn may spend on sliced work. Reading 32 answers of a few megabytes at once, the
+ * decode of every chunk that arrived in one poll phase ran right there, back to back: the event loop stalled for
+ * 50–130 ms at a time. Sliced, the poll phase only queues the chunks, and each turn decodes for this long.
+ */
+const TURN_BUDGET_MS = 2
+
+const sliced: Array<Sliced> = []
+let next = 0
+let slicing = false
+
+const runSlices = () => {
+  const deadline = performance.now() + TURN_BUDGET_MS
+  while (sliced.length > 0) {
+    if (next >= sliced.length) next = 0
+    const work = sliced[next]!
+    const more = work.step()
+    // A step that stopped its read has taken its work out of the queue already (`unslice`).
+    if (sliced[next] === work) {
+      if (more) next++
+      else sliced.splice(next, 1)
+    }
+    if (performance.now() >= deadline) break
+  }
+  if (sliced.length > 0) setImmediate(runSlices)
+  else slicing = false
+}
+
+/**
+ * Runs `work` slice by slice in later event-loop turns, round robin with every other sliced work, each turn for
+ * at most a couple of milliseconds: timers and I/O get in between. Scheduling work already queued does nothing.
+ *
+ * @internal
+ */
+export const slice = (work: Sliced): void => {
+  if (!sliced.includes(work)) sliced.push(work)
+  if (!slicing) {
+    slicing = true
+    setImmediate(runSlices)
+  }
+}
+
+/**
+ * Drops `work` from the queue (it was stopped).
+ *
+ * @internal
+ */
+export const unslice = (work: Sliced): void => {
+  const index = sliced.indexOf(work)
+  if (index === -1) return
+  sliced.splice(index, 1)
+  if (index < next) next--
+}

@@ -33,6 +33,8 @@ const enum Line {
 
 /** The data of every event, parsed as JSON (with decoded images), or as its text when it is not JSON. */
 export class ImageEventsSink implements Sink<ReadonlyArray<unknown>> {
+  /** Decoding is CPU work: on Node it runs in event-loop turns of bounded length. */
+  readonly paced = true
   private line: Line = Line.Name
   private name: Array<number> = []
   /** The previous chunk ended in CR: a LF first in the next one belongs to it. */

@@ -41,6 +41,8 @@ const enum Mode {
 
 /** @internal */
 export class ImageJsonSink implements Sink<unknown> {
+  /** Decoding is CPU work: on Node it runs in event-loop turns of bounded length. */
+  readonly paced = true
   private mode: Mode = Mode.Outside
   private skeleton: Array<Buffer> = []
   /** The current string's bytes (Small, Raw), after its opening quote. */

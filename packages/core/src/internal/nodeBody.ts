@@ -7,6 +7,7 @@
  */
 import * as Effect from "effect/Effect"
 import type { Sink } from "../ResponseBody.js"
+import * as CpuTurn from "./cpuTurn.js"
 
 /**
  * The reason nanogen aborts an exchange with when it stops reading a body. Built once, without a stack trace:
@@ -35,6 +36,8 @@ export interface NodeReadable {
   on(event: string, listener: (...args: Array<any>) => void): unknown
   removeListener(event: string, listener: (...args: Array<any>) => void): unknown
   destroy(error?: Error): unknown
+  pause?(): unknown
+  resume?(): unknown
   readonly readableEnded?: boolean
   readonly destroyed?: boolean
 }
@@ -96,9 +99,18 @@ export interface ReadOptions<A, E> {
   readonly transport: (cause: unknown) => E
 }
 
+/** A paced read stops taking chunks from the socket while this much waits for its sink... */
+const PAUSE_AT = 512 * 1024
+/** ...and takes them again once the sink has caught up to this. */
+const RESUME_AT = 128 * 1024
+
 /**
  * Reads a Node `Readable` to its end into `options.sink`, with the cap; every failure path (the cap, a refused
  * chunk, a transport error, interruption) releases the sink, destroys the stream and calls `abort`.
+ *
+ * A sink that is `paced` (its writes decode, they are CPU work) gets its chunks in event-loop turns of bounded
+ * length (`CpuTurn.slice`), not in the poll phase they arrived in; while more than 512 KiB waits for it the stream
+ * is paused (the socket is not read), so what waits stays bounded. The cap still counts bytes as they arrive.
  *
  * @internal
  */
@@ -111,7 +123,14 @@ export const readNode = <A, E>(
     const { maxBytes } = options
     // Every closure below shares this scope: `sink` is cleared on every exit, so none of them keeps the bytes.
     let sink: Sink<A, E> | undefined = options.sink
+    const paced = sink.paced === true && typeof readable.pause === "function" && typeof readable.resume === "function"
     let size = 0
+    /** Paced: the chunks that arrived and wait for the sink, their size, and whether the stream is paused. */
+    let waiting: Array<Uint8Array> = []
+    let waitingSize = 0
+    let paused = false
+    /** The stream ended; a paced read finishes once the sink has taken every chunk. */
+    let ended = false
     const detach = () => {
       readable.removeListener("data", onData)
       readable.removeListener("end", onEnd)
@@ -121,6 +140,8 @@ export const readNode = <A, E>(
     /** Stops reading for good: drops the bytes, closes the body and aborts the exchange. */
     const stop = () => {
       detach()
+      if (paced) CpuTurn.unslice(work)
+      waiting = []
       sink?.release()
       sink = undefined
       readable.destroy()
@@ -131,23 +152,57 @@ export const readNode = <A, E>(
       stop()
       resume(Effect.fail(error))
     }
+    const finish = () => {
+      const done = sink!
+      sink = undefined
+      detach()
+      resume(Effect.suspend(() => done.end()))
+    }
+    /** Paced: hands the sink one waiting chunk; whether more wait. */
+    const work: CpuTurn.Sliced = {
+      step: () => {
+        const chunk = waiting.shift()
+        if (sink === undefined || chunk === undefined) return false
+        waitingSize -= chunk.byteLength
+        const refused = sink.write(chunk)
+        if (refused !== undefined) {
+          fail(refused)
+          return false
+        }
+        if (paused && waitingSize <= RESUME_AT) {
+          paused = false
+          readable.resume!()
+        }
+        if (waiting.length > 0) return true
+        if (ended) finish()
+        return false
+      }
+    }
     function onData(chunk: Uint8Array | string) {
       if (sink === undefined) return
       const bytes = typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk
       size += bytes.byteLength
       if (size > maxBytes) return fail(options.tooLarge())
+      if (paced) {
+        waiting.push(bytes)
+        waitingSize += bytes.byteLength
+        if (waitingSize > PAUSE_AT && !paused) {
+          paused = true
+          readable.pause!()
+        }
+        return CpuTurn.slice(work)
+      }
       const refused = sink.write(bytes)
       if (refused !== undefined) fail(refused)
     }
     function onEnd() {
-      if (sink === undefined) return
-      const done = sink
-      sink = undefined
-      detach()
-      resume(Effect.suspend(() => done.end()))
+      if (sink === undefined || ended) return
+      ended = true
+      if (waiting.length === 0) finish()
     }
     function onError(cause: unknown) {
-      fail(options.transport(cause))
+      // After its end, a paced read has every byte: only its sink is still at work.
+      if (!ended) fail(options.transport(cause))
     }
     function onClose() {
       onError(new Error("the connection closed before the body ended"))
