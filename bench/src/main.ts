@@ -103,9 +103,20 @@ const timeInterleaved = async (
   for (let i = 0; i < warmup; i++) for (const [, client] of clients) await client.call()
   const samples = new Map(clients.map(([name]) => [name, [] as Array<number>]))
   const cpu = new Map(clients.map(([name]) => [name, [] as Array<number>]))
+  // Each round takes the variants in a new random order, each call after a full collection: a 4K call leaves
+  // 50–100 MB of garbage, and with a fixed (or rotating) order every variant would keep paying for the collection
+  // of the same predecessor's garbage. Its own garbage still costs it the collections it triggers while it runs.
+  let seed = 0x9e3779b9
+  const random = () => (seed = (Math.imul(seed ^ (seed >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0) / 2 ** 32
   for (let i = 0; i < iterations; i++) {
-    for (let j = 0; j < clients.length; j++) {
-      const [name, client] = clients[(i + j) % clients.length]!
+    const order = clients.map((_, index) => index)
+    for (let j = order.length - 1; j > 0; j--) {
+      const k = Math.floor(random() * (j + 1))
+      ;[order[j], order[k]] = [order[k]!, order[j]!]
+    }
+    for (const index of order) {
+      const [name, client] = clients[index]!
+      gc()
       const c0 = process.cpuUsage()
       const t0 = now()
       const bytes = await client.call()
@@ -140,7 +151,7 @@ if (phases.has("latency")) {
         if (client !== undefined) clients.push([kind, client])
         else if (kind === "nanogen") missing.add(backend)
       }
-      const iterations = (size === "4k" ? 15 : 40) / (quick ? 3 : 1)
+      const iterations = (size === "4k" ? 25 : 40) / (quick ? 3 : 1)
       const result = await timeInterleaved(clients, size === "4k" ? 2 : 5, Math.ceil(iterations), sizes[size].bytes)
       for (const [kind, timing] of result) timings.set(key(kind, backend, size), timing)
       for (const [, client] of clients) await client.close()

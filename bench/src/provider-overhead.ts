@@ -12,11 +12,13 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Redacted from "effect/Redacted"
-import { makePng, sizes, wireBody } from "./payloads.js"
+import { makePng, type Size, sizes, wireBody } from "./payloads.js"
 import { median } from "./stats.js"
 import { type Backend, providerLayer, requestFor } from "./variants.js"
 
-const png = makePng(sizes.tiny.bytes, sizes.tiny.side)
+/** `BENCH_SIZE=1k|4k` for a larger image (the default, 16 KB, leaves the per-call work alone). */
+const size = (process.env.BENCH_SIZE ?? "tiny") as Size
+const png = makePng(sizes[size].bytes, sizes[size].side)
 const cdn = "http://127.0.0.1:9/cdn/tiny.png"
 const bodies: Record<Backend, Buffer> = {
   openrouter: wireBody("openrouter", png),

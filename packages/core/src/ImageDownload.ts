@@ -282,7 +282,6 @@ export const download = (
     )
     return yield* identify(body, maxBytes)
   }).pipe(
-    Effect.scoped,
     Deadline.timeoutFail({
       duration: timeout,
       onTimeout: () =>
