@@ -103,9 +103,10 @@ const timeInterleaved = async (
   for (let i = 0; i < warmup; i++) for (const [, client] of clients) await client.call()
   const samples = new Map(clients.map(([name]) => [name, [] as Array<number>]))
   const cpu = new Map(clients.map(([name]) => [name, [] as Array<number>]))
-  // Each round takes the variants in a new random order, each call after a full collection: a 4K call leaves
-  // 50–100 MB of garbage, and with a fixed (or rotating) order every variant would keep paying for the collection
-  // of the same predecessor's garbage. Its own garbage still costs it the collections it triggers while it runs.
+  // Each round takes the variants in a new random order: a 4K call leaves 50–100 MB of garbage, and with a fixed
+  // (or rotating) order every variant would keep paying for the collection of the same predecessor's garbage.
+  // (A full collection before each call was tried: with one every call, V8 ages out the bytecode of the other
+  // variants' functions, and every call got slower — 1K 5–6 ms → 9–10 ms.)
   let seed = 0x9e3779b9
   const random = () => (seed = (Math.imul(seed ^ (seed >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0) / 2 ** 32
   for (let i = 0; i < iterations; i++) {
@@ -116,7 +117,6 @@ const timeInterleaved = async (
     }
     for (const index of order) {
       const [name, client] = clients[index]!
-      gc()
       const c0 = process.cpuUsage()
       const t0 = now()
       const bytes = await client.call()
