@@ -3,17 +3,19 @@
  * SDK, on a loopback replay server in its own process. Prints the tables, then the issue's target figures as its
  * last lines, and writes it all to bench/RESULTS.md. `pnpm bench --help` prints the usage.
  */
-import { type ChildProcess, execFileSync, fork } from "node:child_process"
+import { execFileSync } from "node:child_process"
 import { writeFileSync } from "node:fs"
 import * as os from "node:os"
 import { join } from "node:path"
 import { monitorEventLoopDelay } from "node:perf_hooks"
 import { type Size, sizes } from "./payloads.js"
+import { startReplayServer } from "./replayServer.js"
 import { mb, median, ms, quantile, ratio } from "./stats.js"
 import {
   apiUrlOf,
   type Backend,
   baseline,
+  callConcurrently,
   type Client,
   type Kind,
   make,
@@ -72,14 +74,7 @@ const loadTotal = quick ? 100 : 200
 const memoryKinds: ReadonlyArray<Kind> = ["nanogen", "baseline", "ai-sdk", "wire-buffered", "wire"]
 const started = now()
 
-const startServer = () =>
-  new Promise<{ child: ChildProcess; origin: string }>((resolve, reject) => {
-    const child = fork(join(here, "server.ts"), [], { execArgv: ["--import", "tsx"], stdio: "inherit" })
-    child.once("message", (message: any) => resolve({ child, origin: `http://127.0.0.1:${message.port}` }))
-    child.once("error", reject)
-  })
-
-const { child: server, origin } = await startServer()
+const { child: server, origin } = await startReplayServer()
 log(`replay server at ${origin}`)
 const loadAtStart = os.loadavg()
 
@@ -363,20 +358,11 @@ interface Load {
 const loads: Array<Load> = []
 if (phases.has("load")) {
   const runLoad = async (client: Client, total: number, concurrency: number) => {
-    let next = 0
     const histogram = monitorEventLoopDelay({ resolution: 5 })
     gc()
     histogram.enable()
     const t0 = now()
-    await Promise.all(
-      Array.from({ length: concurrency }, async () => {
-        while (next < total) {
-          next++
-          const bytes = await client.call()
-          if (bytes.length !== sizes["1k"].bytes) throw new Error("load: wrong image size")
-        }
-      })
-    )
+    await callConcurrently(client, total, concurrency, sizes["1k"].bytes)
     const wall = now() - t0
     histogram.disable()
     return { wall, throughput: total / (wall / 1000), p99: histogram.percentile(99) / 1e6, max: histogram.max / 1e6 }

@@ -2,15 +2,12 @@
  * Profiling helper: `pnpm --filter @nanogen/bench run profile <backend> <size> <kind> [calls]` (writes .cpuprofile/)
  * runs one variant's calls against the replay server (in its own process) so the profile holds only the client.
  */
-import { fork } from "node:child_process"
-import { join } from "node:path"
 import type { Size } from "./payloads.js"
+import { startReplayServer } from "./replayServer.js"
 import { apiUrlOf, type Backend, type Kind, make, nanogenFromLayer, providerLayer, requestFor } from "./variants.js"
 
 const [backend = "google", size = "4k", kind = "nanogen", callsArg = "20"] = process.argv.slice(2)
-const server = fork(join(import.meta.dirname, "server.ts"), [], { execArgv: ["--import", "tsx"], stdio: "inherit" })
-const port = await new Promise<number>((resolve) => server.once("message", (m: any) => resolve(m.port)))
-const origin = `http://127.0.0.1:${port}`
+const { child: server, origin } = await startReplayServer()
 // `fallback:<secondary>`: `Fallback.layer([backend answering 503, secondary], { attempts: 1, health: false })`, the
 // failover phase's chain (the secondary serves the `size` image).
 const fallbackTo = kind.startsWith("fallback:") ? kind.slice("fallback:".length) as Backend : undefined
@@ -37,7 +34,7 @@ for (let i = 0; i < Number(callsArg); i++) {
 const med = (v: Array<number>) => [...v].sort((a, b) => a - b)[v.length >> 1]
 console.log(`wall ${each.join(" ")} | cpu ${cpu.join(" ")} | median wall ${med(each)} cpu ${med(cpu)}`)
 console.log(`${kind} ${backend} ${size}: ${((performance.now() - t0) / Number(callsArg)).toFixed(1)} ms/call`)
-console.log("server stats", await (await fetch(`http://127.0.0.1:${port}/stats`)).text())
+console.log("server stats", await (await fetch(`${origin}/stats`)).text())
 await client.close()
 server.kill()
 process.exit(0)

@@ -3,19 +3,14 @@
  * runs the load phase's 1K calls at concurrency 32 for one variant and lists every stall of the event loop over
  * 20 ms, with the garbage collections that overlapped it.
  */
-import { fork } from "node:child_process"
-import { join } from "node:path"
 import { monitorEventLoopDelay, PerformanceObserver } from "node:perf_hooks"
 import { sizes } from "./payloads.js"
-import { type Backend, baseline, type Kind, make } from "./variants.js"
+import { startReplayServer } from "./replayServer.js"
+import { type Backend, callConcurrently, type Kind, make } from "./variants.js"
 
 const [backend = "google", kind = "nanogen", callsArg = "200"] = process.argv.slice(2)
-const server = fork(join(import.meta.dirname, "server.ts"), [], { execArgv: ["--import", "tsx"], stdio: "inherit" })
-const port = await new Promise<number>((resolve) => server.once("message", (m: any) => resolve(m.port)))
-const origin = `http://127.0.0.1:${port}`
-const client = kind === "baseline"
-  ? baseline(origin, backend as Backend, "1k")
-  : (await make(kind as Kind, origin, backend as Backend, "1k"))!
+const { child: server, origin } = await startReplayServer()
+const client = (await make(kind as Kind, origin, backend as Backend, "1k"))!
 
 const gcs: Array<{ start: number; duration: number; kind: number }> = []
 new PerformanceObserver((list) => {
@@ -24,16 +19,7 @@ new PerformanceObserver((list) => {
   }
 }).observe({ entryTypes: ["gc"] })
 
-const run = async (total: number) => {
-  let next = 0
-  await Promise.all(Array.from({ length: 32 }, async () => {
-    while (next < total) {
-      next++
-      const bytes = await client.call()
-      if (bytes.length !== sizes["1k"].bytes) throw new Error("wrong image size")
-    }
-  }))
-}
+const run = (total: number) => callConcurrently(client, total, 32, sizes["1k"].bytes)
 await run(32)
 gcs.length = 0
 const stalls: Array<{ at: number; gap: number }> = []

@@ -81,13 +81,17 @@ export const providerLayer = async (
 
 const imageProviderTag = async () => (await import("@nanogen/core")).ImageProvider.ImageProvider
 
-/** A nanogen client over any `ImageProvider` layer (a provider, or a `Fallback.layer`). */
+/**
+ * A nanogen client over any `ImageProvider` layer (a provider, or a `Fallback.layer`), on undici unless another
+ * `HttpClient` is given.
+ */
 export const nanogenFromLayer = async (
   layer: ProviderLayer,
-  request: Record<string, unknown>
+  request: Record<string, unknown>,
+  http: Layer.Layer<HttpClient.HttpClient> = NodeHttpClient.layerUndici
 ): Promise<Client> => {
   const Tag = await imageProviderTag()
-  const rt = ManagedRuntime.make(Layer.provide(layer, NodeHttpClient.layerUndici) as Layer.Layer<any, any, never>)
+  const rt = ManagedRuntime.make(Layer.provide(layer, http) as Layer.Layer<any, any, never>)
   const service: any = await rt.runPromise(Tag as any)
   const generate = () => rt.runPromise(service.generate(request) as Effect.Effect<any, any, never>)
   return {
@@ -223,13 +227,16 @@ const imageOf = (backend: Backend, body: any): unknown => {
  * `FetchHttpClient`, and from an event stream; `wire-buffered` reads the whole body first (the provider
  * packages' path until they pass `decodeImages`).
  */
-export const wire = async (kind: Kind, origin: string, backend: Backend, size: Size): Promise<Client | undefined> => {
+export const wire = async (
+  kind: Kind,
+  origin: string,
+  backend: Backend,
+  size: Size,
+  http: Layer.Layer<HttpClient.HttpClient> = kind === "wire-fetch" ? FetchHttpClient.layer : NodeHttpClient.layerUndici
+): Promise<Client | undefined> => {
   if (kind === "wire-sse" && backend !== "google" && backend !== "openrouter") return undefined
   const core = await import("@nanogen/core")
   const mode: Mode = kind === "wire-sse" ? "sse" : "ok"
-  const http: Layer.Layer<HttpClient.HttpClient> = kind === "wire-fetch"
-    ? FetchHttpClient.layer
-    : NodeHttpClient.layerUndici
   const rt = ManagedRuntime.make(http)
   const client = await rt.runPromise(core.ProviderClient.make({
     provider: backend,
@@ -250,4 +257,20 @@ export const wire = async (kind: Kind, origin: string, backend: Backend, size: S
     return core.DataUrl.isDataUrl(image) ? core.DataUrl.parse(image)!.data : core.ImageBytes.fromBase64(image)
   }
   return { call, close: () => rt.dispose() }
+}
+
+/**
+ * Calls `client` `total` times, `concurrency` calls at a time, checking that each gives an image of `bytes` bytes.
+ */
+export const callConcurrently = async (client: Client, total: number, concurrency: number, bytes: number) => {
+  let next = 0
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < total) {
+        next++
+        const image = await client.call()
+        if (image.length !== bytes) throw new Error(`got ${image.length} bytes, expected ${bytes}`)
+      }
+    })
+  )
 }
