@@ -14,6 +14,7 @@ import { mb, median, ms, quantile, ratio } from "./stats.js"
 import {
   apiUrlOf,
   type Backend,
+  bareReads,
   baseline,
   callConcurrently,
   type Client,
@@ -71,6 +72,24 @@ const kinds: ReadonlyArray<Kind> = [
 ]
 /** Memory runs one child process per variant: the providers, the floor, the AI SDK and core's two read paths. */
 const loadTotal = quick ? 100 : 200
+
+/**
+ * A seeded shuffle (the same sequence every run): each call gives a new random order of `count` indices. The
+ * phases that compare variants take them in such an order, round by round, so that none keeps following (and paying
+ * for the garbage of) the same predecessor, nor always runs first.
+ */
+const randomOrders = () => {
+  let seed = 0x9e3779b9
+  const random = () => (seed = (Math.imul(seed ^ (seed >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0) / 2 ** 32
+  return (count: number): Array<number> => {
+    const order = Array.from({ length: count }, (_, index) => index)
+    for (let j = order.length - 1; j > 0; j--) {
+      const k = Math.floor(random() * (j + 1))
+      ;[order[j], order[k]] = [order[k]!, order[j]!]
+    }
+    return order
+  }
+}
 const memoryKinds: ReadonlyArray<Kind> = ["nanogen", "baseline", "ai-sdk", "wire-buffered", "wire"]
 const started = now()
 
@@ -102,15 +121,9 @@ const timeInterleaved = async (
   // (or rotating) order every variant would keep paying for the collection of the same predecessor's garbage.
   // (A full collection before each call was tried: with one every call, V8 ages out the bytecode of the other
   // variants' functions, and every call got slower — 1K 5–6 ms → 9–10 ms.)
-  let seed = 0x9e3779b9
-  const random = () => (seed = (Math.imul(seed ^ (seed >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0) / 2 ** 32
+  const orderOf = randomOrders()
   for (let i = 0; i < iterations; i++) {
-    const order = clients.map((_, index) => index)
-    for (let j = order.length - 1; j > 0; j--) {
-      const k = Math.floor(random() * (j + 1))
-      ;[order[j], order[k]] = [order[k]!, order[j]!]
-    }
-    for (const index of order) {
+    for (const index of orderOf(clients.length)) {
       const [name, client] = clients[index]!
       const c0 = process.cpuUsage()
       const t0 = now()
@@ -317,16 +330,24 @@ if (phases.has("fanout")) {
         images: 0
       })
     }
-    const floor = baseline(origin, backend, "1k", "slow200")
-    runners.push({
-      variant: "baseline",
-      eight: async () => (await Promise.all(Array.from({ length: 8 }, () => floor.call()))).length,
-      one: floor.call,
-      close: floor.close,
-      walls: [],
-      singles: [],
-      images: 0
-    })
+    // The two floors: 8 hand-written calls at once, and 8 bare reads at once (the answers received and thrown away:
+    // what receiving 8 × 2 MB costs this machine before any client does anything with them).
+    for (
+      const [variant, floor] of [
+        ["baseline", baseline(origin, backend, "1k", "slow200")],
+        ["transport", bareReads(origin, backend, "1k", "slow200")]
+      ] as const
+    ) {
+      runners.push({
+        variant,
+        eight: async () => (await Promise.all(Array.from({ length: 8 }, () => floor.call()))).length,
+        one: floor.call,
+        close: floor.close,
+        walls: [],
+        singles: [],
+        images: 0
+      })
+    }
     for (let round = 0; round < (quick ? 3 : 7); round++) {
       for (const runner of round % 2 === 0 ? runners : [...runners].reverse()) {
         const t0 = now()
@@ -346,7 +367,7 @@ if (phases.has("fanout")) {
   }
 }
 
-// ---------------------------------------------------------------- load: 500 × 1K at concurrency 64
+// ---------------------------------------------------------------- load: 200 × 1K at concurrency 32, 3 rounds
 interface Load {
   backend: Backend
   kind: Kind
@@ -369,17 +390,30 @@ if (phases.has("load")) {
   }
   const total = loadTotal
   for (const backend of backends) {
+    // Three rounds (one with BENCH_QUICK), each taking the variants in a new random order; the medians are kept.
+    const runners: Array<{ kind: Kind; client: Client; results: Array<Awaited<ReturnType<typeof runLoad>>> }> = []
     for (const kind of ["nanogen", "baseline", "wire"] as const) {
       const client = kind === "baseline" ? baseline(origin, backend, "1k") : await make(kind, origin, backend, "1k")
       if (client === undefined) continue
       await runLoad(client, 32, 32) // warm-up: open the connections
-      const result = await runLoad(client, total, 32)
+      runners.push({ kind, client, results: [] })
+    }
+    const orderOf = randomOrders()
+    for (let round = 0; round < (quick ? 1 : 3); round++) {
+      for (const index of orderOf(runners.length)) {
+        const runner = runners[index]!
+        runner.results.push(await runLoad(runner.client, total, 32))
+      }
+    }
+    for (const { client, kind, results } of runners) {
       await client.close()
+      const of = (field: "wall" | "throughput" | "p99" | "max") => median(results.map((result) => result[field]))
+      const result = { wall: of("wall"), throughput: of("throughput"), p99: of("p99"), max: of("max") }
       loads.push({ backend, kind, ...result })
       log(
         `load ${kind} ${backend}: ${result.throughput.toFixed(0)} calls/s, event-loop p99 ${ms(result.p99)} ms (max ${
           ms(result.max)
-        })`
+        }; median of ${results.length} rounds: ${results.map((r) => r.throughput.toFixed(0)).join(", ")} calls/s)`
       )
     }
   }
@@ -467,9 +501,13 @@ for (const f of fanOuts) {
   lines.push(
     `| fan-out n = 8, 200 ms/call, ${f.backend} (${f.variant}) | ${ms(f.wall)} ms (${f.images} images; n = 1: ${
       ms(f.one)
-    } ms) | ≤ 1.10× n = 1${f.variant === "baseline" ? " (the floor: 8 hand-written calls at once)" : ""} | ${
-      ok(f.wall <= 1.1 * f.one)
-    } |`
+    } ms) | ≤ 1.10× n = 1${
+      f.variant === "baseline"
+        ? " (a floor: 8 hand-written calls at once)"
+        : f.variant === "transport"
+        ? " (the transport: 8 answers received and thrown away)"
+        : ""
+    } | ${ok(f.wall <= 1.1 * f.one)} |`
   )
 }
 for (const l of loads) {
@@ -564,13 +602,17 @@ for (const f of failovers) {
   )
 }
 for (const f of fanOuts) {
-  if (f.variant === "baseline") continue
+  if (f.variant === "baseline" || f.variant === "transport") continue
   target(`n = 8 ${f.backend} (${f.variant}), wall vs n = 1`, f.wall / f.one, 1.1)
-  const floor = fanOuts.find((b) => b.backend === f.backend && b.variant === "baseline")
-  // the machine's floor: 8 hand-written calls at once against the same route, each decoding its own 1.5 MB image
-  if (floor !== undefined) {
+  // the floors against the same route: 8 hand-written calls at once, each decoding its own 1.5 MB image, and 8
+  // answers merely received (what the socket reads alone cost on this machine)
+  for (
+    const [variant, what] of [["baseline", "8 hand-written calls at once"], ["transport", "8 bare reads at once"]]
+  ) {
+    const floor = fanOuts.find((b) => b.backend === f.backend && b.variant === variant)
+    if (floor === undefined) continue
     target(
-      `n = 8 ${f.backend} (${f.variant}), wall vs 8 hand-written calls at once (${ms(floor.wall)} ms, ${
+      `n = 8 ${f.backend} (${f.variant}), wall vs ${what} (${ms(floor.wall)} ms, ${
         (floor.wall / floor.one).toFixed(2)
       }× one)`,
       f.wall / floor.wall,

@@ -10,6 +10,7 @@ import type * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Redacted from "effect/Redacted"
+import { Agent, request as httpRequest } from "node:http"
 import type { Size } from "./payloads.js"
 
 export type Backend = "openrouter" | "aimlapi" | "aimlapi-url" | "google"
@@ -119,6 +120,27 @@ export const requestFor = (size: Size) => ({
   model,
   ...(size === "4k" ? { imageSize: "4K" } : {})
 })
+
+/**
+ * The transport alone: a `node:http` POST (keep-alive agent) whose answer is read and thrown away, chunk by chunk —
+ * no JSON, no base64, no buffer kept. What the machine needs to receive one answer; it resolves to an empty array.
+ */
+export const bareReads = (origin: string, backend: Backend, size: Size, mode: Mode = "ok"): Client => {
+  const agent = new Agent({ keepAlive: true })
+  const url = `${apiUrlOf(origin, mode, backend, size)}/read`
+  const empty = new Uint8Array(0)
+  const call = () =>
+    new Promise<Uint8Array>((resolve, reject) => {
+      const request = httpRequest(url, { method: "POST", agent }, (response) => {
+        response.on("data", () => {})
+        response.on("end", () => resolve(empty))
+        response.on("error", reject)
+      })
+      request.on("error", reject)
+      request.end("{}")
+    })
+  return { call, close: async () => agent.destroy() }
+}
 
 /** The hand-written client: what you would write with `fetch` in ten lines. */
 export const baseline = (origin: string, backend: Backend, size: Size, mode: Mode = "ok"): Client => {
