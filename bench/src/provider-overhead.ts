@@ -2,16 +2,29 @@
  * The per-call cost of a provider package on top of core's HTTP path, without any I/O:
  * `pnpm --filter @nanogen/bench run provider-overhead`. Every backend's layer runs over an in-memory `HttpClient`
  * that answers the wire shape with a 16 KB image at once (the CDN-URL form: a second GET for the image), against
- * the bench's `wire` variant (core's `ProviderClient` alone) on the same client. CPU µs per call, median of 5
- * blocks after a warm-up.
+ * the bench's `wire` variant (core's `ProviderClient` alone) and `platform` (the same requests through
+ * `@effect/platform`'s `HttpClient` alone, its span off as core runs it: `JSON.parse` of the body, `Buffer.from` of
+ * the base64, `arrayBuffer` of the CDN image) on the same client. CPU µs per call, median of 5 blocks after a
+ * warm-up. The in-memory client's own cost (a web `Response` per request, ≈ 60 µs) is in every row.
  */
 import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as ManagedRuntime from "effect/ManagedRuntime"
 import { makePng, type Size, sizes, wireBody } from "./payloads.js"
 import { median } from "./stats.js"
-import { apiUrlOf, type Backend, type Client, nanogenFromLayer, providerLayer, requestFor, wire } from "./variants.js"
+import {
+  apiUrlOf,
+  type Backend,
+  type Client,
+  imageOf,
+  nanogenFromLayer,
+  providerLayer,
+  requestFor,
+  wire
+} from "./variants.js"
 
 /** `BENCH_SIZE=1k|4k` for a larger image (the default, 16 KB, leaves the per-call work alone). */
 const size = (process.env.BENCH_SIZE ?? "tiny") as Size
@@ -48,6 +61,28 @@ const memoryClient = (answer: Buffer) => {
   )
 }
 
+/** The platform's `HttpClient` alone: the POST, its JSON, the image as the hand-written client takes it. */
+const platform = (backend: Backend, http: Layer.Layer<HttpClient.HttpClient>): Client => {
+  const rt = ManagedRuntime.make(http)
+  const url = `${apiUrlOf(origin, "ok", backend, size)}/generate`
+  const call = () =>
+    rt.runPromise(Effect.gen(function*() {
+      const client = HttpClient.withTracerDisabledWhen(yield* HttpClient.HttpClient, () => true)
+      const request = HttpClientRequest.post(url).pipe(
+        HttpClientRequest.setHeader("authorization", "Bearer bench-key"),
+        HttpClientRequest.bodyText(JSON.stringify({ prompt: "a nano banana" }), "application/json")
+      )
+      const image = imageOf(backend, yield* Effect.flatMap(client.execute(request), (response) => response.json))
+      if (backend !== "aimlapi-url") {
+        const text = image as string
+        return Buffer.from(text.slice(text.indexOf(",") + 1), "base64") as Uint8Array
+      }
+      const response = yield* client.execute(HttpClientRequest.get(image as string))
+      return new Uint8Array(yield* response.arrayBuffer)
+    }))
+  return { call, close: () => rt.dispose() }
+}
+
 const clients: Array<Client> = []
 const cases: Array<readonly [string, () => Promise<unknown>]> = []
 for (const backend of ["openrouter", "aimlapi", "aimlapi-url", "google"] as const) {
@@ -55,8 +90,9 @@ for (const backend of ["openrouter", "aimlapi", "aimlapi-url", "google"] as cons
   const layer = (await providerLayer(backend, apiUrlOf(origin, "ok", backend, size)))!
   const nanogen = await nanogenFromLayer(layer, requestFor(size), http)
   const core = (await wire("wire", origin, backend, size, http))!
-  clients.push(nanogen, core)
-  cases.push([`${backend} nanogen`, nanogen.call], [`${backend} wire`, core.call])
+  const bare = platform(backend, http)
+  clients.push(nanogen, core, bare)
+  cases.push([`${backend} nanogen`, nanogen.call], [`${backend} wire`, core.call], [`${backend} platform`, bare.call])
 }
 
 const calls = Number(process.argv[2] ?? 2000)

@@ -228,7 +228,7 @@ export const make = async (
 }
 
 /** Where each backend's answer keeps its image (non-streaming and streaming chunks alike). */
-const imageOf = (backend: Backend, body: any): unknown => {
+export const imageOf = (backend: Backend, body: any): unknown => {
   switch (backend) {
     case "openrouter": {
       const message = body.choices[0].message ?? body.choices[0].delta
