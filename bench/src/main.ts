@@ -70,8 +70,25 @@ const kinds: ReadonlyArray<Kind> = [
   "wire-fetch",
   "wire-sse"
 ]
-/** Memory runs one child process per variant: the providers, the floor, the AI SDK and core's two read paths. */
 const loadTotal = quick ? 100 : 200
+/** Memory runs one child process per variant: the providers, the floor, the AI SDK and core's two read paths. */
+const memoryKinds: ReadonlyArray<Kind> = ["nanogen", "baseline", "ai-sdk", "wire-buffered", "wire"]
+const started = now()
+
+const { child: server, origin } = await startReplayServer()
+log(`replay server at ${origin}`)
+const loadAtStart = os.loadavg()
+
+// ---------------------------------------------------------------- latency (interleaved, in this process)
+interface Timing {
+  median: number
+  p95: number
+  /** Median CPU time (user + system, all threads of this process) per call: robust to a busy machine. */
+  cpu: number
+  samples: number
+}
+const timings = new Map<string, Timing>()
+const key = (kind: string, backend: string, size: string) => `${kind}/${backend}/${size}`
 
 /**
  * A seeded shuffle (the same sequence every run): each call gives a new random order of `count` indices. The
@@ -90,23 +107,6 @@ const randomOrders = () => {
     return order
   }
 }
-const memoryKinds: ReadonlyArray<Kind> = ["nanogen", "baseline", "ai-sdk", "wire-buffered", "wire"]
-const started = now()
-
-const { child: server, origin } = await startReplayServer()
-log(`replay server at ${origin}`)
-const loadAtStart = os.loadavg()
-
-// ---------------------------------------------------------------- latency (interleaved, in this process)
-interface Timing {
-  median: number
-  p95: number
-  /** Median CPU time (user + system, all threads of this process) per call: robust to a busy machine. */
-  cpu: number
-  samples: number
-}
-const timings = new Map<string, Timing>()
-const key = (kind: string, backend: string, size: string) => `${kind}/${backend}/${size}`
 
 const timeInterleaved = async (
   clients: ReadonlyArray<[string, Client]>,
@@ -288,6 +288,15 @@ if (phases.has("failover") && core.Fallback !== undefined) {
 }
 
 // ---------------------------------------------------------------- fan-out n = 8, 200 ms per call
+/**
+ * The fan-out phase's floors against the same route: 8 hand-written calls at once, each decoding its own 1.5 MB
+ * image, and 8 answers merely received and thrown away (what the socket reads alone cost this machine).
+ */
+const fanOutFloors = {
+  baseline: { what: "8 hand-written calls at once", make: baseline },
+  transport: { what: "8 bare reads at once", make: bareReads }
+} as const
+const isFanOutFloor = (variant: string): variant is keyof typeof fanOutFloors => variant in fanOutFloors
 interface FanOut {
   backend: Backend
   variant: string
@@ -330,14 +339,8 @@ if (phases.has("fanout")) {
         images: 0
       })
     }
-    // The two floors: 8 hand-written calls at once, and 8 bare reads at once (the answers received and thrown away:
-    // what receiving 8 × 2 MB costs this machine before any client does anything with them).
-    for (
-      const [variant, floor] of [
-        ["baseline", baseline(origin, backend, "1k", "slow200")],
-        ["transport", bareReads(origin, backend, "1k", "slow200")]
-      ] as const
-    ) {
+    for (const [variant, { make: floorClient }] of Object.entries(fanOutFloors)) {
+      const floor = floorClient(origin, backend, "1k", "slow200")
       runners.push({
         variant,
         eight: async () => (await Promise.all(Array.from({ length: 8 }, () => floor.call()))).length,
@@ -501,13 +504,9 @@ for (const f of fanOuts) {
   lines.push(
     `| fan-out n = 8, 200 ms/call, ${f.backend} (${f.variant}) | ${ms(f.wall)} ms (${f.images} images; n = 1: ${
       ms(f.one)
-    } ms) | ≤ 1.10× n = 1${
-      f.variant === "baseline"
-        ? " (a floor: 8 hand-written calls at once)"
-        : f.variant === "transport"
-        ? " (the transport: 8 answers received and thrown away)"
-        : ""
-    } | ${ok(f.wall <= 1.1 * f.one)} |`
+    } ms) | ≤ 1.10× n = 1${isFanOutFloor(f.variant) ? ` (a floor: ${fanOutFloors[f.variant].what})` : ""} | ${
+      ok(f.wall <= 1.1 * f.one)
+    } |`
   )
 }
 for (const l of loads) {
@@ -602,13 +601,9 @@ for (const f of failovers) {
   )
 }
 for (const f of fanOuts) {
-  if (f.variant === "baseline" || f.variant === "transport") continue
+  if (isFanOutFloor(f.variant)) continue
   target(`n = 8 ${f.backend} (${f.variant}), wall vs n = 1`, f.wall / f.one, 1.1)
-  // the floors against the same route: 8 hand-written calls at once, each decoding its own 1.5 MB image, and 8
-  // answers merely received (what the socket reads alone cost on this machine)
-  for (
-    const [variant, what] of [["baseline", "8 hand-written calls at once"], ["transport", "8 bare reads at once"]]
-  ) {
+  for (const [variant, { what }] of Object.entries(fanOutFloors)) {
     const floor = fanOuts.find((b) => b.backend === f.backend && b.variant === variant)
     if (floor === undefined) continue
     target(
