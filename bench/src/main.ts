@@ -32,7 +32,7 @@ replay server, then prints the target figures (ratios to the floor measured in t
 and writes bench/RESULTS.md. A benchmark, not a test: nothing fails on a slow machine.
 
 Environment:
-  BENCH_PHASES=latency,memory,failover,fanout,load   phases to run (default: all)
+  BENCH_PHASES=latency,memory,gc,failover,fanout,load   phases to run (default: all)
   BENCH_SIZES=1k,4k                                  image sizes for latency and memory (default: both)
   BENCH_QUICK=1                                      fewer iterations (a quick look, noisier)
 
@@ -55,7 +55,7 @@ if (args.length > 0) {
 
 const here = import.meta.dirname
 const quick = process.env.BENCH_QUICK === "1"
-const phases = new Set((process.env.BENCH_PHASES ?? "latency,memory,failover,fanout,load").split(","))
+const phases = new Set((process.env.BENCH_PHASES ?? "latency,memory,gc,failover,fanout,load").split(","))
 const gc: () => void = (globalThis as { gc?: () => void }).gc ?? (() => {})
 const now = () => performance.now()
 const log = (line: string) => process.stderr.write(`${line}\n`)
@@ -73,6 +73,8 @@ const kinds: ReadonlyArray<Kind> = [
 const loadTotal = quick ? 100 : 200
 /** Memory runs one child process per variant: the providers, the floor, the AI SDK and core's two read paths. */
 const memoryKinds: ReadonlyArray<Kind> = ["nanogen", "baseline", "ai-sdk", "wire-buffered", "wire"]
+/** The GC phase: the providers (the image handed out of the program, and returned by `runPromise`), core, the floor. */
+const gcKinds: ReadonlyArray<Kind> = ["nanogen", "nanogen-exit", "wire", "baseline"]
 const started = now()
 
 const { child: server, origin } = await startReplayServer()
@@ -224,6 +226,45 @@ if (phases.has("memory")) {
               : "")
         )
       }
+    }
+  }
+}
+
+// ---------------------------------------------------------------- garbage collection (one child process per variant)
+interface Collections {
+  readonly calls: number
+  readonly cpuMs: number
+  readonly wallMs: number
+  readonly full: number
+  readonly minor: number
+}
+const collections = new Map<string, Collections>()
+if (phases.has("gc")) {
+  for (const backend of backends) {
+    for (const kind of gcKinds) {
+      const out = execFileSync(
+        process.execPath,
+        [
+          "--import",
+          "tsx",
+          "--conditions=@nanogen/source",
+          join(here, "gc-child.ts"),
+          kind,
+          backend,
+          "1k",
+          origin,
+          String(quick ? 60 : 200)
+        ],
+        { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }
+      )
+      const result = JSON.parse(out.trim().split("\n").at(-1)!)
+      if (result.skipped) continue
+      collections.set(key(kind, backend, "1k"), result)
+      log(
+        `gc ${kind} ${backend} 1k: ${
+          ms(result.cpuMs)
+        } ms CPU per call (mean of ${result.calls}), ${result.full} full / ${result.minor} young collections`
+      )
     }
   }
 }
@@ -485,6 +526,30 @@ if (memory.size > 0) {
         mb(m.retainedHeap)
       } |`
     )
+  }
+}
+if (collections.size > 0) {
+  lines.push("")
+  lines.push(
+    "Garbage collection: a fresh process per variant, 200 sequential 1K calls after a warm-up; the mean CPU time per call (full collections included, where the medians above leave the calls they land on out) and the collections per 100 calls. `nanogen` takes the image out of the program through a variable (an Effect program that uses the image inside, `@nanogen/client`); `nanogen-exit` returns it as the value of `runPromise`."
+  )
+  lines.push("")
+  lines.push(
+    "| backend | variant | CPU ms per call (mean) | vs floor | full GCs per 100 calls | young GCs per 100 calls |"
+  )
+  lines.push("|---|---|---|---|---|---|")
+  for (const backend of backends) {
+    const floor = collections.get(key("baseline", backend, "1k"))
+    for (const kind of gcKinds) {
+      const c = collections.get(key(kind, backend, "1k"))
+      if (c === undefined) continue
+      const per100 = (count: number) => (100 * count / c.calls).toFixed(0)
+      lines.push(
+        `| ${backend} | ${kind} | ${ms(c.cpuMs)} | ${floor ? ratio(c.cpuMs, floor.cpuMs) : "—"} | ${per100(c.full)} | ${
+          per100(c.minor)
+        } |`
+      )
+    }
   }
 }
 lines.push("")

@@ -4,16 +4,9 @@
  * reachable after a full GC at the end.
  * argv: kind backend size origin [calls]
  */
-import type { Size } from "./payloads.js"
-import { type Backend, type Kind, make } from "./variants.js"
+import { childVariant } from "./variants.js"
 
-const [kind, backend, size, origin, callsArg] = process.argv.slice(2) as [Kind, Backend, Size, string, string?]
-const calls = Number(callsArg ?? 50)
-const client = await make(kind, origin, backend, size)
-if (client === undefined) {
-  console.log(JSON.stringify({ skipped: true }))
-  process.exit(0)
-}
+const { backend, calls, client, kind, size } = await childVariant(50)
 const idleRss = process.memoryUsage.rss()
 let peakHeap = 0
 const sample = () => {

@@ -6,7 +6,7 @@
 import { FetchHttpClient } from "@effect/platform"
 import { NodeHttpClient } from "@effect/platform-node"
 import type * as HttpClient from "@effect/platform/HttpClient"
-import type * as Effect from "effect/Effect"
+import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Redacted from "effect/Redacted"
@@ -16,6 +16,7 @@ import type { Size } from "./payloads.js"
 export type Backend = "openrouter" | "aimlapi" | "aimlapi-url" | "google"
 export type Kind =
   | "nanogen"
+  | "nanogen-exit"
   | "nanogen-sse"
   | "baseline"
   | "ai-sdk"
@@ -27,6 +28,8 @@ export type Mode = "ok" | "fail503" | "slow200" | "sse"
 
 export interface Client {
   readonly call: () => Promise<Uint8Array>
+  /** nanogen only: the image returned as the value of `runPromise` (the `nanogen-exit` variant). */
+  readonly callExit?: () => Promise<Uint8Array>
   /** nanogen only: the whole result (fan-out counts its images). */
   readonly generate?: () => Promise<{ readonly images: ReadonlyArray<{ readonly data: Uint8Array }> }>
   readonly close: () => Promise<void>
@@ -83,6 +86,20 @@ export const providerLayer = async (
 const imageProviderTag = async () => (await import("@nanogen/core")).ImageProvider.ImageProvider
 
 /**
+ * Runs `effect` and resolves to its value, handed out of the program through a variable rather than as the value
+ * of `runPromise`: what an Effect program that uses the image inside (writes it, uploads it) and `@nanogen/client`
+ * do. A value returned by `runPromise` is the exit value of the call's fiber, and large values held there outlive
+ * young-generation collections: the `nanogen-exit` variant measures that form.
+ */
+export const runOut = async <A>(rt: ManagedRuntime.ManagedRuntime<any, any>, effect: Effect.Effect<A, any, any>) => {
+  let value: A | undefined
+  await rt.runPromise(Effect.map(effect, (result) => {
+    value = result
+  }))
+  return value as A
+}
+
+/**
  * A nanogen client over any `ImageProvider` layer (a provider, or a `Fallback.layer`), on undici unless another
  * `HttpClient` is given.
  */
@@ -94,9 +111,11 @@ export const nanogenFromLayer = async (
   const Tag = await imageProviderTag()
   const rt = ManagedRuntime.make(Layer.provide(layer, http) as Layer.Layer<any, any, never>)
   const service: any = await rt.runPromise(Tag as any)
-  const generate = () => rt.runPromise(service.generate(request) as Effect.Effect<any, any, never>)
+  const generate = () => runOut<any>(rt, service.generate(request))
   return {
     call: async () => (await generate()).images[0].data as Uint8Array,
+    callExit: async () =>
+      (await rt.runPromise(service.generate(request) as Effect.Effect<any, any, never>)).images[0].data,
     generate,
     close: () => rt.dispose()
   }
@@ -216,6 +235,10 @@ export const make = async (
   switch (kind) {
     case "nanogen":
       return nanogen(origin, backend, size)
+    case "nanogen-exit": {
+      const client = await nanogen(origin, backend, size)
+      return client === undefined ? undefined : { ...client, call: client.callExit! }
+    }
     case "nanogen-sse":
       return nanogenStream(origin, backend, size)
     case "baseline":
@@ -271,11 +294,11 @@ export const wire = async (
   const call = async (): Promise<Uint8Array> => {
     let answer: unknown
     if (kind === "wire-sse") {
-      const response = await rt.runPromise(client.postEvents("/stream", body, options))
+      const response = await runOut(rt, client.postEvents("/stream", body, options))
       answer = response.values![0]
-    } else answer = (await rt.runPromise(client.postJson("/generate", body, options))).body
+    } else answer = (await runOut(rt, client.postJson("/generate", body, options))).body
     const image = imageOf(backend, answer) as string | InstanceType<typeof core.ImageBytes.DecodedBase64>
-    if (backend === "aimlapi-url") return (await rt.runPromise(client.download(image as string))).data
+    if (backend === "aimlapi-url") return (await runOut(rt, client.download(image as string))).data
     return core.DataUrl.isDataUrl(image) ? core.DataUrl.parse(image)!.data : core.ImageBytes.fromBase64(image)
   }
   return { call, close: () => rt.dispose() }
@@ -295,4 +318,18 @@ export const callConcurrently = async (client: Client, total: number, concurrenc
       }
     })
   )
+}
+
+/**
+ * The variant a child process of the bench measures, from its argv (`kind backend size origin [calls]`); a variant
+ * that does not exist for the backend prints `{"skipped":true}` and ends the process.
+ */
+export const childVariant = async (defaultCalls: number) => {
+  const [kind, backend, size, origin, calls] = process.argv.slice(2) as [Kind, Backend, Size, string, string?]
+  const client = await make(kind, origin, backend, size)
+  if (client === undefined) {
+    console.log(JSON.stringify({ skipped: true }))
+    process.exit(0)
+  }
+  return { kind, backend, size, calls: Number(calls ?? defaultCalls), client }
 }

@@ -10,6 +10,7 @@ import {
   ImageGenerationError,
   ImageProvider,
   ImageRequest,
+  type ImageResult,
   ModelCatalog,
   ProviderClient,
   ProviderDefinition
@@ -210,10 +211,17 @@ export const make = (
           const decoded = yield* Response.decode(name, model, response.status, response.body)
           if (decoded.sources.length === 0) return yield* noImage(model, decoded.text)
           const fetchImage = (source: Response.Source) => Response.fetchImage(name, model, source, client.download)
-          // One image (the usual answer) is fetched in this fiber: a concurrent `forEach` forks one per image.
-          const images = decoded.sources.length === 1
-            ? [yield* fetchImage(decoded.sources[0]!)]
-            : yield* Effect.forEach(decoded.sources, fetchImage, { concurrency: "unbounded" })
+          // One image (the usual answer) is fetched in this fiber: a concurrent `forEach` forks one per image. The
+          // forked fibers end with nothing and put their image in `images`: an image left as a fiber's exit value
+          // outlives young-generation collections (see core's ImageProvider.fanOut).
+          const images = new Array<ImageResult.GeneratedImage>(decoded.sources.length)
+          if (decoded.sources.length === 1) images[0] = yield* fetchImage(decoded.sources[0]!)
+          else {
+            yield* Effect.forEach(decoded.sources, (source, index) =>
+              Effect.map(fetchImage(source), (image) => {
+                images[index] = image
+              }), { concurrency: "unbounded", discard: true })
+          }
           if (decoded.credits !== undefined) yield* Effect.logDebug("aimlapi: credits used", decoded.credits)
           return {
             images: images as unknown as ImageProvider.Answer["images"],

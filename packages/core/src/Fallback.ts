@@ -33,6 +33,7 @@ import * as ImageRequest from "./ImageRequest.js"
 import * as ImageResult from "./ImageResult.js"
 import * as Deadline from "./internal/deadline.js"
 import { markDecoded } from "./internal/decodedRequests.js"
+import * as HandOff from "./internal/handOff.js"
 import * as ModelCatalog from "./ModelCatalog.js"
 import * as ProviderHealth from "./ProviderHealth.js"
 import * as RateLimits from "./RateLimits.js"
@@ -265,7 +266,7 @@ export const make = (
         return result
       }).pipe(
         Effect.tapError((error) => Effect.annotateCurrentSpan("nanogen.outcome", error._tag)),
-        Effect.withSpan("nanogen.generate", {
+        HandOff.withSpan("nanogen.generate", {
           attributes: { "nanogen.fallback": settings.name },
           // the call site would be this line of core (≈ 30 µs per span to capture)
           captureStackTrace: false
@@ -328,13 +329,13 @@ const fanOut = (
   // group, ≈ 0.3 ms of CPU a call. With `partial` its failure is still the failure of the whole request.
   if (indexes.length === 1) return run(0)
   if (!settings.partial) {
-    return Effect.forEach(indexes, run, { concurrency: settings.concurrency }).pipe(
+    return HandOff.forEach(indexes, run, { concurrency: settings.concurrency }).pipe(
       Effect.map((results) =>
         ImageResult.merge(results as [ImageResult.ImageResult, ...Array<ImageResult.ImageResult>])
       )
     )
   }
-  return Effect.forEach(indexes, (index) => Effect.either(run(index)), { concurrency: settings.concurrency }).pipe(
+  return HandOff.forEach(indexes, (index) => Effect.either(run(index)), { concurrency: settings.concurrency }).pipe(
     Effect.flatMap((outcomes) => {
       const successes = outcomes.flatMap((outcome) => outcome._tag === "Right" ? [outcome.right] : [])
       const failures = outcomes.flatMap((outcome, index) =>
@@ -677,7 +678,7 @@ const runAttempt = (
     )
     return { exit, error, attempt }
   }).pipe(
-    Effect.withSpan("nanogen.attempt", {
+    HandOff.withSpan("nanogen.attempt", {
       attributes: { "nanogen.provider": provider.name, "nanogen.model": request.model, "nanogen.attempt": number },
       captureStackTrace: false
     })

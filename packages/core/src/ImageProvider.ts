@@ -16,6 +16,7 @@ import {
 import * as ImageRequest from "./ImageRequest.js"
 import * as ImageResult from "./ImageResult.js"
 import * as ImageTurn from "./ImageTurn.js"
+import * as HandOff from "./internal/handOff.js"
 import * as ModelCatalog from "./ModelCatalog.js"
 
 /**
@@ -371,7 +372,7 @@ const skeleton = <Options, Prepared>(
     generate: (input) =>
       Effect.flatMap(ImageRequest.decode(input, name), (request) =>
         run(request).pipe(
-          Effect.withSpan("nanogen.provider.generate", {
+          HandOff.withSpan("nanogen.provider.generate", {
             attributes: { "nanogen.provider": name, "nanogen.model": request.model, "nanogen.n": request.n },
             // the call site would be this line of core (≈ 30 µs per span to capture)
             captureStackTrace: false
@@ -409,7 +410,8 @@ const budget = (
 /**
  * Runs `single` once per requested image when a backend returns one image per call (`n > 1`), with bounded
  * concurrency (default: all `count` at once), and merges the results (images in order, usage and cost summed). The first failure interrupts
- * the other calls.
+ * the other calls. The calls' fibers hand their results over instead of ending with them: an image left as a
+ * finished fiber's exit value outlives young-generation collections and is only freed by a full one.
  *
  * @example
  * ```ts
@@ -427,7 +429,7 @@ export const fanOut = <E, R>(
 ): Effect.Effect<ImageResult.ImageResult, E, R> =>
   count <= 1
     ? single(0)
-    : Effect.forEach(Array.from({ length: count }, (_, index) => index), single, {
+    : HandOff.forEach(Array.from({ length: count }, (_, index) => index), single, {
       // The calls are I/O-bound and `n` is at most `ImageRequest.limits.maxN`: all at once unless capped.
       concurrency: options.concurrency ?? count
     }).pipe(

@@ -11,6 +11,7 @@
  * @internal
  */
 import * as Effect from "effect/Effect"
+import * as HandOff from "./handOff.js"
 
 const waiting: Array<() => void> = []
 let draining = false
@@ -30,7 +31,7 @@ const drain = () => {
  */
 export const run = <A, E>(effect: Effect.Effect<A, E>): Effect.Effect<A, E> =>
   Effect.async<A, E>((resume) => {
-    const job = () => resume(Effect.runSyncExit(effect))
+    const job = () => resume(HandOff.runSync(effect))
     waiting.push(job)
     if (!draining) {
       draining = true

@@ -14,6 +14,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as FiberId from "effect/FiberId"
+import * as HandOff from "./handOff.js"
 
 /** The clock of Effect's default services: real time, where a plain timer is the same thing. */
 const liveClock = Effect.runSync(Effect.clock)
@@ -31,27 +32,31 @@ export const timeoutFail = <E2>(
   return Effect.clockWith((clock) =>
     clock !== liveClock
       ? Effect.timeoutFail(self, options)
-      : Effect.flatMap(Effect.fork(self), (child) =>
-        Effect.async<A, E | E2>((resume) => {
-          let settled = false
-          const timer = setTimeout(() => {
-            if (settled) return
-            settled = true
-            child.unsafeInterruptAsFork(FiberId.none)
-            // Once the effect's finalizers have run (an aborted exchange, its bytes dropped).
-            child.addObserver(() => resume(Effect.fail(options.onTimeout())))
-          }, ms)
-          child.addObserver(() => {
-            if (settled) return
-            settled = true
-            clearTimeout(timer)
-            resume(Fiber.join(child))
-          })
-          return Effect.suspend(() => {
-            settled = true
-            clearTimeout(timer)
-            return Fiber.interrupt(child)
-          })
-        }))
+      : Effect.suspend(() => {
+        // The value comes out through a cell, not as the child's exit value (see `HandOff`).
+        const value = HandOff.cell<A>()
+        return Effect.flatMap(Effect.fork(HandOff.putting(self, value)), (child) =>
+          Effect.async<A, E | E2>((resume) => {
+            let settled = false
+            const timer = setTimeout(() => {
+              if (settled) return
+              settled = true
+              child.unsafeInterruptAsFork(FiberId.none)
+              // Once the effect's finalizers have run (an aborted exchange, its bytes dropped).
+              child.addObserver(() => resume(Effect.fail(options.onTimeout())))
+            }, ms)
+            child.addObserver(() => {
+              if (settled) return
+              settled = true
+              clearTimeout(timer)
+              resume(Effect.map(Fiber.join(child), value.take))
+            })
+            return Effect.suspend(() => {
+              settled = true
+              clearTimeout(timer)
+              return Fiber.interrupt(child)
+            })
+          }))
+      })
   )
 }

@@ -10,6 +10,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import { MalformedResponse, ProviderUnavailable } from "../ImageGenerationError.js"
 import type { Sink } from "../ResponseBody.js"
+import * as HandOff from "./handOff.js"
 import { ImageJsonSink } from "./imageJson.js"
 
 const LF = 0x0a
@@ -140,7 +141,7 @@ export class ImageEventsSink implements Sink<ReadonlyArray<unknown>> {
     if (event === undefined || this.failure !== undefined) return
     this.event = undefined
     const text = Buffer.concat(this.text, this.textSize).toString("utf8")
-    const exit = Effect.runSyncExit(event.end())
+    const exit = HandOff.runSync(event.end())
     if (Exit.isSuccess(exit)) {
       this.values.push(exit.value)
     } else if (this.textSize < KEEP_TEXT) {

@@ -310,25 +310,27 @@ export const toAnswer = (
   answer: Answer,
   context: Context,
   warnings: ReadonlyArray<string>
-): Effect.Effect<ImageProvider.Answer, ImageGenerationError.AttemptError> =>
-  Effect.gen(function*() {
-    if (answer.error !== undefined) {
-      return yield* Effect.fail(Errors.fromEnvelope(answer.error, {
-        httpStatus: 200,
-        model: context.model,
-        scrub: context.scrub
-      }))
-    }
-    if (answer.images.length === 0) return yield* Effect.fail(noImage(answer, context))
-    const images = yield* Effect.forEach(answer.images, (url, index) => decodeImage(url, index, context))
-    return ImageResult.dropUndefined({
-      images: images as unknown as ImageProvider.Answer["images"],
-      text: answer.text,
-      ...Images.accounting(answer.usage),
-      finishReason: answer.finishReason ?? answer.nativeFinishReason,
-      warnings
-    })
-  })
+): Effect.Effect<ImageProvider.Answer, ImageGenerationError.AttemptError> => {
+  if (answer.error !== undefined) {
+    return Effect.fail(Errors.fromEnvelope(answer.error, {
+      httpStatus: 200,
+      model: context.model,
+      scrub: context.scrub
+    }))
+  }
+  if (answer.images.length === 0) return Effect.fail(noImage(answer, context))
+  return Effect.map(
+    Effect.forEach(answer.images, (url, index) => decodeImage(url, index, context)),
+    (images) =>
+      ImageResult.dropUndefined({
+        images: images as unknown as ImageProvider.Answer["images"],
+        text: answer.text,
+        ...Images.accounting(answer.usage),
+        finishReason: answer.finishReason ?? answer.nativeFinishReason,
+        warnings
+      })
+  )
+}
 
 const rawMessage = (body: unknown): unknown => {
   const choice = Predicate.isRecord(body) && Array.isArray(body.choices) ? body.choices[0] : undefined
