@@ -32,11 +32,11 @@ replay server, then prints the target figures (ratios to the floor measured in t
 and writes bench/RESULTS.md. A benchmark, not a test: nothing fails on a slow machine.
 
 Environment:
-  BENCH_PHASES=latency,memory,gc,failover,fanout,load   phases to run (default: all)
+  BENCH_PHASES=latency,memory,gc,failover,fanout,load  phases to run (default: all)
   BENCH_SIZES=1k,4k                                  image sizes for latency and memory (default: both)
   BENCH_QUICK=1                                      fewer iterations (a quick look, noisier)
 
-Variants: nanogen (the provider layers over undici), baseline (the floor), ai-sdk (Gemini shape), and core's
+Variants: nanogen (the provider layers over undici; nanogen-exit: the image as runPromise's value), baseline (the floor), ai-sdk (Gemini shape), and core's
 HTTP path alone as a provider uses it: wire-buffered (whole body read, then parsed), wire (decodeImages: base64
 decoded as it arrives, undici), wire-fetch (the same over FetchHttpClient), wire-sse (the same from an event
 stream, Gemini and OpenRouter); nanogen-sse is the provider with stream: true on that event stream.
