@@ -2,12 +2,12 @@
  * Large values (decoded images, parsed answers) handed from a fiber to whoever waits for it through a cell the
  * waiter empties, never as the fiber's exit value.
  *
- * A fiber keeps its exit value after it ends, and V8's young-generation collections do not free what a finished
- * fiber's exit still points to: measured on a 1.5 MB image per call, an image that left a forked fiber (or a
- * `runSyncExit`) as its exit value was promoted to the old generation every time, its external memory only freed
- * by full collections, one every 6–8 calls: ≈ 2× the CPU of the same call with the image handed over (9–11 vs
- * 4–5 ms per call, 35–55 full collections per 300 calls against none). The fibers end with `undefined` instead,
- * and the value goes through a cell that is emptied as it is taken.
+ * A fiber keeps its exit value after it ends, and a span its recorded exit. Measured with a 1.5 MB image per call
+ * (bench/README.md, "Seventh round"): an image left as a forked fiber's exit value, a `runPromise`'s value or a
+ * span's recorded exit outlived young-generation collections and was only freed by full ones, one every 6–8 calls,
+ * started by "external memory pressure": ≈ 2× the CPU of the same call with the image handed over (9–13 vs 5–6 ms
+ * per call, 35–55 full collections per 300 calls against none). So the fibers end with `undefined` and the spans
+ * with `Exit.void`, and the value goes through a cell that is emptied as it is taken.
  *
  * @since 0.2.0
  * @internal
