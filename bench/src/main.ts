@@ -234,7 +234,6 @@ if (phases.has("memory")) {
 interface Collections {
   readonly calls: number
   readonly cpuMs: number
-  readonly wallMs: number
   readonly full: number
   readonly minor: number
 }

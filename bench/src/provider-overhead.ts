@@ -23,6 +23,7 @@ import {
   nanogenFromLayer,
   providerLayer,
   requestFor,
+  runOut,
   wire
 } from "./variants.js"
 
@@ -66,20 +67,23 @@ const platform = (backend: Backend, http: Layer.Layer<HttpClient.HttpClient>): C
   const rt = ManagedRuntime.make(http)
   const url = `${apiUrlOf(origin, "ok", backend, size)}/generate`
   const call = () =>
-    rt.runPromise(Effect.gen(function*() {
-      const client = HttpClient.withTracerDisabledWhen(yield* HttpClient.HttpClient, () => true)
-      const request = HttpClientRequest.post(url).pipe(
-        HttpClientRequest.setHeader("authorization", "Bearer bench-key"),
-        HttpClientRequest.bodyText(JSON.stringify({ prompt: "a nano banana" }), "application/json")
-      )
-      const image = imageOf(backend, yield* Effect.flatMap(client.execute(request), (response) => response.json))
-      if (backend !== "aimlapi-url") {
-        const text = image as string
-        return Buffer.from(text.slice(text.indexOf(",") + 1), "base64") as Uint8Array
-      }
-      const response = yield* client.execute(HttpClientRequest.get(image as string))
-      return new Uint8Array(yield* response.arrayBuffer)
-    }))
+    runOut(
+      rt,
+      Effect.gen(function*() {
+        const client = HttpClient.withTracerDisabledWhen(yield* HttpClient.HttpClient, () => true)
+        const request = HttpClientRequest.post(url).pipe(
+          HttpClientRequest.setHeader("authorization", "Bearer bench-key"),
+          HttpClientRequest.bodyText(JSON.stringify({ prompt: "a nano banana" }), "application/json")
+        )
+        const image = imageOf(backend, yield* Effect.flatMap(client.execute(request), (response) => response.json))
+        if (backend !== "aimlapi-url") {
+          const text = image as string
+          return Buffer.from(text.slice(text.indexOf(",") + 1), "base64") as Uint8Array
+        }
+        const response = yield* client.execute(HttpClientRequest.get(image as string))
+        return new Uint8Array(yield* response.arrayBuffer)
+      })
+    )
   return { call, close: () => rt.dispose() }
 }
 

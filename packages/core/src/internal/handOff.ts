@@ -50,7 +50,8 @@ export const putting = <A, E, R>(self: Effect.Effect<A, E, R>, into: Cell<A>): E
   Effect.map(self, into.put)
 
 /**
- * `Effect.runSyncExit` of `effect`, its value taken out of the exit: a success is the value (not an `Exit`).
+ * `Effect.runSyncExit` of `effect`, run so that its fiber ends with nothing: a success's `Exit` is built around the
+ * value after that fiber has ended.
  *
  * @internal
  */
