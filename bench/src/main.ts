@@ -22,7 +22,9 @@ import {
   make,
   nanogenFromLayer,
   providerLayer,
-  requestFor
+  requestFor,
+  streaming,
+  threadedReads
 } from "./variants.js"
 
 const usage = `pnpm bench [--help]
@@ -34,12 +36,15 @@ and writes bench/RESULTS.md. A benchmark, not a test: nothing fails on a slow ma
 Environment:
   BENCH_PHASES=latency,memory,gc,failover,fanout,load  phases to run (default: all)
   BENCH_SIZES=1k,4k                                  image sizes for latency and memory (default: both)
+  BENCH_BACKENDS=openrouter,…                        backends to run (default: all five below)
   BENCH_QUICK=1                                      fewer iterations (a quick look, noisier)
 
 Variants: nanogen (the provider layers over undici; nanogen-exit: the image as runPromise's value), baseline (the floor), ai-sdk (Gemini shape), and core's
 HTTP path alone as a provider uses it: wire-buffered (whole body read, then parsed), wire (decodeImages: base64
 decoded as it arrives, undici), wire-fetch (the same over FetchHttpClient), wire-sse (the same from an event
-stream, Gemini and OpenRouter); nanogen-sse is the provider with stream: true on that event stream.
+stream: Gemini, Vertex AI, OpenRouter and its Image API); nanogen-sse is the provider with stream: true on that
+event stream. Backends: openrouter, openrouter-images (OpenRouter's Image API), aimlapi (aimlapi-url: the CDN-URL
+form), google (the Gemini API), vertex (Vertex AI, express mode).
 
 Other scripts: pnpm --filter @nanogen/bench run soak      (200 cut-short reads, retained memory)
                pnpm --filter @nanogen/bench run profile …  (a .cpuprofile of one variant, see README)`
@@ -59,7 +64,12 @@ const phases = new Set((process.env.BENCH_PHASES ?? "latency,memory,gc,failover,
 const gc: () => void = (globalThis as { gc?: () => void }).gc ?? (() => {})
 const now = () => performance.now()
 const log = (line: string) => process.stderr.write(`${line}\n`)
-const backends: ReadonlyArray<Backend> = ["openrouter", "aimlapi", "google"]
+const allBackends: ReadonlyArray<Backend> = ["openrouter", "openrouter-images", "aimlapi", "google", "vertex"]
+const backends: ReadonlyArray<Backend> = process.env.BENCH_BACKENDS === undefined
+  ? allBackends
+  : allBackends.filter((backend) => process.env.BENCH_BACKENDS!.split(",").includes(backend))
+/** The latency tables add the AI/ML API's CDN-URL form (`aimlapi-url`) beside its `b64_json` form. */
+const withCdnForm: ReadonlyArray<Backend> = backends.includes("aimlapi") ? [...backends, "aimlapi-url"] : backends
 const kinds: ReadonlyArray<Kind> = [
   "nanogen",
   "nanogen-sse",
@@ -154,7 +164,7 @@ const sizeList = (process.env.BENCH_SIZES ?? "1k,4k").split(",") as ReadonlyArra
 const missing = new Set<string>()
 if (phases.has("latency")) {
   for (const size of sizeList) {
-    for (const backend of [...backends, "aimlapi-url" as const]) {
+    for (const backend of withCdnForm) {
       const clients: Array<[string, Client]> = []
       for (const kind of kinds) {
         const client = await make(kind, origin, backend, size)
@@ -280,10 +290,12 @@ interface Failover {
 }
 const failovers: Array<Failover> = []
 if (phases.has("failover") && core.Fallback !== undefined) {
-  const pairs: ReadonlyArray<[Backend, Backend]> = [["openrouter", "google"], ["google", "aimlapi"], [
-    "aimlapi",
-    "openrouter"
-  ]]
+  const pairs: ReadonlyArray<[Backend, Backend]> = [
+    ["openrouter", "google"],
+    ["google", "aimlapi"],
+    ["aimlapi", "openrouter"],
+    ["vertex", "openrouter-images"]
+  ]
   for (const [primary, secondary] of pairs) {
     const failing = await providerLayer(primary, apiUrlOf(origin, "fail503", primary, "tiny"))
     const serving = await providerLayer(secondary, apiUrlOf(origin, "ok", secondary, "tiny"))
@@ -330,12 +342,37 @@ if (phases.has("failover") && core.Fallback !== undefined) {
 // ---------------------------------------------------------------- fan-out n = 8, 200 ms per call
 /**
  * The fan-out phase's floors against the same route: 8 hand-written calls at once, each decoding its own 1.5 MB
- * image, and 8 answers merely received and thrown away (what the socket reads alone cost this machine).
+ * image; 8 answers merely received and thrown away (what the socket reads alone cost this machine); and the same
+ * 8 bare reads split over 2 worker threads (the socket reads off the one JS thread, which a library given the
+ * caller's `HttpClient` cannot do — what the machine allows any client).
  */
-const fanOutFloors = {
-  baseline: { what: "8 hand-written calls at once", make: baseline },
-  transport: { what: "8 bare reads at once", make: bareReads }
-} as const
+interface FanOutFloor {
+  readonly eight: () => Promise<unknown>
+  readonly one: () => Promise<unknown>
+  readonly close: () => Promise<void>
+}
+const eightAtOnce = (client: Client): FanOutFloor => ({
+  eight: () => Promise.all(Array.from({ length: 8 }, () => client.call())),
+  one: client.call,
+  close: client.close
+})
+const fanOutFloors: Record<string, { readonly what: string; readonly make: (backend: Backend) => FanOutFloor }> = {
+  baseline: {
+    what: "8 hand-written calls at once",
+    make: (backend) => eightAtOnce(baseline(origin, backend, "1k", "slow200"))
+  },
+  transport: {
+    what: "8 bare reads at once",
+    make: (backend) => eightAtOnce(bareReads(origin, backend, "1k", "slow200"))
+  },
+  threads: {
+    what: "8 bare reads at once on 2 worker threads",
+    make: (backend) => {
+      const threaded = threadedReads(origin, backend, "1k", "slow200", 2)
+      return { eight: () => threaded.reads(8), one: () => threaded.reads(1), close: threaded.close }
+    }
+  }
+}
 const isFanOutFloor = (variant: string): variant is keyof typeof fanOutFloors => variant in fanOutFloors
 interface FanOut {
   backend: Backend
@@ -379,12 +416,15 @@ if (phases.has("fanout")) {
         images: 0
       })
     }
-    for (const [variant, { make: floorClient }] of Object.entries(fanOutFloors)) {
-      const floor = floorClient(origin, backend, "1k", "slow200")
+    for (const [variant, { make: makeFloor }] of Object.entries(fanOutFloors)) {
+      const floor = makeFloor(backend)
       runners.push({
         variant,
-        eight: async () => (await Promise.all(Array.from({ length: 8 }, () => floor.call()))).length,
-        one: floor.call,
+        eight: async () => {
+          await floor.eight()
+          return 8
+        },
+        one: floor.one,
         close: floor.close,
         walls: [],
         singles: [],
@@ -488,7 +528,7 @@ lines.push(
 lines.push("|---|---|---|---|---|---|---|---|---|---|---|---|")
 const memoryDelta = (m: Memory | undefined) => m === undefined ? NaN : m.peakRss - m.idleRss
 for (const size of sizeList) {
-  for (const backend of [...backends, "aimlapi-url" as const]) {
+  for (const backend of withCdnForm) {
     const n = timings.get(key("nanogen", backend, size))
     const b = timings.get(key("baseline", backend, size))
     const a = timings.get(key("ai-sdk", backend, size))
@@ -591,7 +631,7 @@ lines.push(
 )
 lines.push("|---|---|---|---|---|---|---|---|---|")
 for (const size of sizeList) {
-  for (const backend of [...backends, "aimlapi-url" as const]) {
+  for (const backend of withCdnForm) {
     const floor = timings.get(key("baseline", backend, size))
     if (floor === undefined) continue
     const cell = (kind: Kind) => {
@@ -631,7 +671,7 @@ for (const size of sizeList) {
     target(`${size.toUpperCase()} aimlapi CDN-URL ${kind}, time vs floor`, timeRatio(kind, "aimlapi-url", size), 1)
   }
 }
-for (const backend of ["google", "openrouter"] as const) {
+for (const backend of backends.filter((backend) => streaming.has(backend))) {
   target(
     `4K ${backend} nanogen stream: true vs non-streaming (nanogen-sse / nanogen)`,
     timeRatio("nanogen-sse", backend, "4k", "nanogen"),

@@ -13,7 +13,11 @@ export const sizes = {
 } as const
 export type Size = keyof typeof sizes
 
-export const backends = ["openrouter", "aimlapi", "google"] as const
+/**
+ * The answer shapes: OpenRouter's chat completions and its Image API (`openrouter-images`), the AI/ML API, the
+ * Gemini API and Vertex AI (the same `generateContent` shape as Gemini's, answered on Vertex's paths).
+ */
+export const backends = ["openrouter", "openrouter-images", "aimlapi", "google", "vertex"] as const
 export type Backend = typeof backends[number]
 
 const chunk = (type: string, data: Uint8Array): Buffer => {
@@ -38,7 +42,10 @@ export const makePng = (bytes: number, side: number): Buffer => {
   return Buffer.concat([head, idat, end])
 }
 
-/** The JSON body each backend answers with, around the base64 of `png`. */
+/**
+ * The JSON body each backend answers with, around the base64 of `png`. `chunk`: the form of one event of a
+ * stream, where it differs (OpenRouter's `chat.completion.chunk`, the Image API's `image_generation.completed`).
+ */
 export const wireBody = (backend: Backend | "aimlapi-url", png: Buffer, cdnUrl?: string, chunk = false): Buffer => {
   const b64 = png.toString("base64")
   switch (backend) {
@@ -55,6 +62,14 @@ export const wireBody = (backend: Backend | "aimlapi-url", png: Buffer, cdnUrl?:
           `{"url":"data:image/png;base64,${b64}"}}]}}],"usage":{"prompt_tokens":18,"completion_tokens":1300,` +
           `"total_tokens":1318,"completion_tokens_details":{"image_tokens":1290},"cost":0.039}}`
       )
+    case "openrouter-images":
+      return Buffer.from(
+        chunk
+          ? `{"type":"image_generation.completed","b64_json":"${b64}","media_type":"image/png","created":1748372400,` +
+            `"usage":{"prompt_tokens":16,"completion_tokens":1290,"total_tokens":1306,"cost":0.039}}`
+          : `{"created":1748372400,"data":[{"b64_json":"${b64}","media_type":"image/png"}],` +
+            `"usage":{"prompt_tokens":16,"completion_tokens":1290,"total_tokens":1306,"cost":0.039}}`
+      )
     case "aimlapi":
       return Buffer.from(
         `{"data":[{"mime_type":"image/png","b64_json":"${b64}","url":null}],"meta":{"usage":{"credits_used":178975}}}`
@@ -66,6 +81,7 @@ export const wireBody = (backend: Backend | "aimlapi-url", png: Buffer, cdnUrl?:
         }}],"meta":{"usage":{"credits_used":178975}}}`
       )
     case "google":
+    case "vertex":
       return Buffer.from(
         `{"candidates":[{"content":{"role":"model","parts":[{"text":"Here is your image."},` +
           `{"inlineData":{"mimeType":"image/png","data":"${b64}"}}]},"finishReason":"STOP","index":0}],` +
@@ -80,12 +96,14 @@ export const wireBody = (backend: Backend | "aimlapi-url", png: Buffer, cdnUrl?:
 export const unavailableBody = (backend: Backend): Buffer => {
   switch (backend) {
     case "openrouter":
+    case "openrouter-images":
       return Buffer.from(
         `{"error":{"code":503,"message":"No available model provider that meets your routing requirements"}}`
       )
     case "aimlapi":
       return Buffer.from(`{"statusCode":503,"message":"Service Unavailable","error":"Service Unavailable"}`)
     case "google":
+    case "vertex":
       return Buffer.from(
         `{"error":{"code":503,"message":"The model is overloaded. Please try again later.","status":"UNAVAILABLE"}}`
       )

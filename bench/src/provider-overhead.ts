@@ -33,12 +33,15 @@ const png = makePng(sizes[size].bytes, sizes[size].side)
 /** Nothing listens there: the in-memory client answers every request. */
 const origin = "http://127.0.0.1:9"
 const cdn = `${origin}/cdn/${size}.png`
-const bodies: Record<Backend, Buffer> = {
-  openrouter: wireBody("openrouter", png),
-  aimlapi: wireBody("aimlapi", png),
-  "aimlapi-url": wireBody("aimlapi-url", png, cdn),
-  google: wireBody("google", png)
-}
+const measured: ReadonlyArray<Backend> = [
+  "openrouter",
+  "openrouter-images",
+  "aimlapi",
+  "aimlapi-url",
+  "google",
+  "vertex"
+]
+const bodies = new Map(measured.map((backend) => [backend, wireBody(backend, png, cdn)]))
 
 /** An `HttpClient` answering every POST with `body` and every GET with the PNG, at once. */
 const memoryClient = (answer: Buffer) => {
@@ -89,8 +92,8 @@ const platform = (backend: Backend, http: Layer.Layer<HttpClient.HttpClient>): C
 
 const clients: Array<Client> = []
 const cases: Array<readonly [string, () => Promise<unknown>]> = []
-for (const backend of ["openrouter", "aimlapi", "aimlapi-url", "google"] as const) {
-  const http = memoryClient(bodies[backend])
+for (const backend of measured) {
+  const http = memoryClient(bodies.get(backend)!)
   const layer = (await providerLayer(backend, apiUrlOf(origin, "ok", backend, size)))!
   const nanogen = await nanogenFromLayer(layer, requestFor(size), http)
   const core = (await wire("wire", origin, backend, size, http))!
@@ -112,6 +115,6 @@ for (let block = 0; block < 6; block++) {
   }
 }
 for (const [name] of cases) {
-  console.log(`${name.padEnd(22)} ${median(results.get(name)!).toFixed(1).padStart(8)} µs CPU per call`)
+  console.log(`${name.padEnd(29)} ${median(results.get(name)!).toFixed(1).padStart(8)} µs CPU per call`)
 }
 for (const client of clients) await client.close()

@@ -7,10 +7,11 @@
  *   POST /x/fail503/{backend}/{size}/…   the backend's 503 body, at once
  *   POST /x/slow200/{backend}/{size}/…   the 200 body after 200 ms
  *   POST /x/sse/{backend}/{size}/…       the 200 body as one server-sent event (then `[DONE]`), `stream: true`
- *                                        (OpenRouter's as a `chat.completion.chunk`, its `message` a `delta`)
+ *                                        (OpenRouter's as a `chat.completion.chunk`, its `message` a `delta`;
+ *                                        the Image API's as `image_generation.completed`)
  *   GET  /cdn/{size}.png                 the raw image (AI/ML API url form)
  *   GET  /stats                          connections accepted so far
- * backend: openrouter | aimlapi | aimlapi-url | google; size: tiny | 1k | 4k.
+ * backend: openrouter | openrouter-images | aimlapi | aimlapi-url | google | vertex; size: tiny | 1k | 4k.
  */
 import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"
@@ -31,16 +32,17 @@ server.listen(0, "127.0.0.1", () => {
     for (const backend of backends) bodies.set(`${backend}/${size}`, wireBody(backend, png))
     bodies.set(`aimlapi-url/${size}`, wireBody("aimlapi-url", png, `${origin}/cdn/${size}.png`))
   }
+  // One event per answer: OpenRouter's and the Image API's events have their own shape, the others are the answer.
+  const event = (key: string, body: Buffer) => {
+    const [backend, size] = key.split("/") as [string, Size]
+    return backend === "openrouter" || backend === "openrouter-images"
+      ? wireBody(backend, pngs.get(size)!, undefined, true)
+      : body
+  }
   const streams = new Map(
-    [...bodies].map((
-      [key, body]
-    ) => [
+    [...bodies].map(([key, body]) => [
       key,
-      Buffer.concat([
-        Buffer.from("data: "),
-        key.startsWith("openrouter/") ? wireBody("openrouter", pngs.get(key.split("/")[1]!)!, undefined, true) : body,
-        Buffer.from("\n\ndata: [DONE]\n\n")
-      ])
+      Buffer.concat([Buffer.from("data: "), event(key, body), Buffer.from("\n\ndata: [DONE]\n\n")])
     ])
   )
   const failures = new Map(backends.map((backend) => [backend as string, unavailableBody(backend as Backend)]))

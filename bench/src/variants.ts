@@ -10,10 +10,12 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Redacted from "effect/Redacted"
-import { Agent, request as httpRequest } from "node:http"
+import { Agent } from "node:http"
+import { Worker } from "node:worker_threads"
 import type { Size } from "./payloads.js"
+import { bareRead } from "./readWorker.mjs"
 
-export type Backend = "openrouter" | "aimlapi" | "aimlapi-url" | "google"
+export type Backend = "openrouter" | "openrouter-images" | "aimlapi" | "aimlapi-url" | "google" | "vertex"
 export type Kind =
   | "nanogen"
   | "nanogen-exit"
@@ -41,20 +43,34 @@ export const routeUrl = (origin: string, mode: Mode, backend: Backend, size: Siz
 /** The path each backend's client appends to its base URL (the replay server ignores it). */
 const apiPath: Record<Backend, string> = {
   openrouter: "/api/v1",
+  "openrouter-images": "/api/v1",
   aimlapi: "/v1",
   "aimlapi-url": "/v1",
-  google: "/v1beta"
+  google: "/v1beta",
+  vertex: "/v1"
 }
 
 const packageOf: Record<Backend, string> = {
   openrouter: "@nanogen/openrouter",
+  "openrouter-images": "@nanogen/openrouter",
   aimlapi: "@nanogen/aimlapi",
   "aimlapi-url": "@nanogen/aimlapi",
-  google: "@nanogen/google-direct"
+  google: "@nanogen/google-direct",
+  vertex: "@nanogen/vertex"
 }
+
+/** What a backend's layer takes beyond its key and URL: the Image API, the CDN download on loopback. */
+const optionsOf: Partial<Record<Backend, Record<string, unknown>>> = {
+  "openrouter-images": { api: "images" },
+  "aimlapi-url": { download: { allowPrivateNetwork: true } }
+}
+
+/** The backends with `stream: true` (and the replay server's event-stream route). */
+export const streaming: ReadonlySet<Backend> = new Set(["openrouter", "openrouter-images", "google", "vertex"])
 
 export const model = "nano-banana-2"
 const geminiModel = "gemini-3.1-flash-image-preview"
+const vertexModel = "gemini-3.1-flash-image"
 
 export const apiUrlOf = (origin: string, mode: Mode, backend: Backend, size: Size) =>
   `${routeUrl(origin, mode, backend, size)}${apiPath[backend]}`
@@ -73,9 +89,10 @@ export const providerLayer = async (
     const layer = (value as { layer?: unknown }).layer
     if (typeof layer === "function") {
       return (layer as (options: unknown) => ProviderLayer)({
+        // Vertex AI's express mode: the key as `x-goog-api-key`, no OAuth.
         apiKey: Redacted.make("bench-key"),
         apiUrl,
-        ...(backend === "aimlapi-url" ? { download: { allowPrivateNetwork: true } } : {}),
+        ...optionsOf[backend],
         ...extra
       })
     }
@@ -127,9 +144,9 @@ export const nanogen = async (origin: string, backend: Backend, size: Size, mode
   return nanogenFromLayer(layer, requestFor(size))
 }
 
-/** A provider with `stream: true` against the route answering the same body as one event (Gemini, OpenRouter). */
+/** A provider with `stream: true` against the route answering the same body as one event (see `streaming`). */
 export const nanogenStream = async (origin: string, backend: Backend, size: Size) => {
-  if (backend !== "google" && backend !== "openrouter") return undefined
+  if (!streaming.has(backend)) return undefined
   const layer = await providerLayer(backend, apiUrlOf(origin, "sse", backend, size), { stream: true })
   return layer === undefined ? undefined : nanogenFromLayer(layer, requestFor(size))
 }
@@ -141,24 +158,51 @@ export const requestFor = (size: Size) => ({
 })
 
 /**
- * The transport alone: a `node:http` POST (keep-alive agent) whose answer is read and thrown away, chunk by chunk —
- * no JSON, no base64, no buffer kept. What the machine needs to receive one answer; it resolves to an empty array.
+ * The transport alone: bare reads (`bareRead`: a `node:http` POST on a keep-alive agent whose answer is received
+ * and thrown away — no JSON, no base64, nothing kept). What the machine needs to receive one answer; it resolves
+ * to an empty array.
  */
 export const bareReads = (origin: string, backend: Backend, size: Size, mode: Mode = "ok"): Client => {
   const agent = new Agent({ keepAlive: true })
   const url = `${apiUrlOf(origin, mode, backend, size)}/read`
   const empty = new Uint8Array(0)
-  const call = () =>
-    new Promise<Uint8Array>((resolve, reject) => {
-      const request = httpRequest(url, { method: "POST", agent }, (response) => {
-        response.on("data", () => {})
-        response.on("end", () => resolve(empty))
-        response.on("error", reject)
-      })
-      request.on("error", reject)
-      request.end("{}")
+  return { call: () => bareRead(agent, url).then(() => empty), close: async () => agent.destroy() }
+}
+
+/**
+ * The transport alone on `threads` worker threads (`readWorker.mjs`), each with its own event loop and agent:
+ * `reads(count)` splits `count` bare reads among them (round-robin) and resolves when all have arrived. What
+ * receiving costs when the socket reads are not all on one JS thread.
+ */
+export const threadedReads = (origin: string, backend: Backend, size: Size, mode: Mode, threads: number) => {
+  const url = `${apiUrlOf(origin, mode, backend, size)}/read`
+  const workers = Array.from(
+    { length: threads },
+    () => new Worker(new URL("./readWorker.mjs", import.meta.url), { workerData: { url } })
+  )
+  const ask = (worker: Worker, count: number) =>
+    new Promise<void>((resolve, reject) => {
+      const done = () => {
+        worker.off("error", fail)
+        resolve()
+      }
+      const fail = (error: unknown) => {
+        worker.off("message", done)
+        reject(error)
+      }
+      worker.once("message", done)
+      worker.once("error", fail)
+      worker.postMessage(count)
     })
-  return { call, close: async () => agent.destroy() }
+  return {
+    reads: (count: number) =>
+      Promise.all(
+        workers.map((worker, index) => ask(worker, Math.floor(count / threads) + (index < count % threads ? 1 : 0)))
+      ),
+    close: async () => {
+      await Promise.all(workers.map((worker) => worker.terminate()))
+    }
+  }
 }
 
 /** The hand-written client: what you would write with `fetch` in ten lines. */
@@ -185,6 +229,10 @@ export const baseline = (origin: string, backend: Backend, size: Size, mode: Mod
         const url: string = json.choices[0].message.images[0].image_url.url
         return Buffer.from(url.slice(url.indexOf(",") + 1), "base64")
       }
+      case "openrouter-images": {
+        const json = await post("/images", { model: "google/gemini-3.1-flash-image-preview", prompt })
+        return Buffer.from(json.data[0].b64_json, "base64")
+      }
       case "aimlapi": {
         const json = await post("/images/generations", { model: "google/nano-banana-2", prompt })
         return Buffer.from(json.data[0].b64_json, "base64")
@@ -194,8 +242,10 @@ export const baseline = (origin: string, backend: Backend, size: Size, mode: Mod
         const image = await fetch(json.data[0].url)
         return Buffer.from(await image.arrayBuffer())
       }
-      case "google": {
-        const json = await post(`/models/${geminiModel}:generateContent`, {
+      case "google":
+      case "vertex": {
+        const path = backend === "google" ? `/models/${geminiModel}` : `/publishers/google/models/${vertexModel}`
+        const json = await post(`${path}:generateContent`, {
           contents: [{ role: "user", parts: [{ text: prompt }] }],
           generationConfig: { responseModalities: ["TEXT", "IMAGE"] }
         })
@@ -257,10 +307,13 @@ export const imageOf = (backend: Backend, body: any): unknown => {
       const message = body.choices[0].message ?? body.choices[0].delta
       return message.images[0].image_url.url
     }
+    case "openrouter-images":
+      return (body.data?.[0] ?? body).b64_json
     case "aimlapi":
     case "aimlapi-url":
       return body.data[0].b64_json ?? body.data[0].url
     case "google":
+    case "vertex":
       return body.candidates[0].content.parts.find((part: any) => part.inlineData !== undefined).inlineData.data
   }
 }
@@ -279,7 +332,7 @@ export const wire = async (
   size: Size,
   http: Layer.Layer<HttpClient.HttpClient> = kind === "wire-fetch" ? FetchHttpClient.layer : NodeHttpClient.layerUndici
 ): Promise<Client | undefined> => {
-  if (kind === "wire-sse" && backend !== "google" && backend !== "openrouter") return undefined
+  if (kind === "wire-sse" && !streaming.has(backend)) return undefined
   const core = await import("@nanogen/core")
   const mode: Mode = kind === "wire-sse" ? "sse" : "ok"
   const rt = ManagedRuntime.make(http)
